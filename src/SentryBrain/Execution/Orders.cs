@@ -1,0 +1,117 @@
+namespace SentryBrain.Execution;
+
+public enum OrderSide : byte
+{
+    Buy = 0,
+    Sell = 1,
+}
+
+public enum OrderType : byte
+{
+    Market = 0,
+    Limit = 1,
+}
+
+/// <summary>Alpaca's order status vocabulary, the subset the brain acts on.</summary>
+public enum OrderStatus : byte
+{
+    New = 0,
+    PartiallyFilled = 1,
+    Filled = 2,
+    Canceled = 3,
+    Expired = 4,
+    Rejected = 5,
+}
+
+public static class OrderVocabulary
+{
+    public static string Wire(this OrderSide side) => side == OrderSide.Buy ? "buy" : "sell";
+
+    public static string Wire(this OrderType type) => type == OrderType.Market ? "market" : "limit";
+
+    public static string Wire(this OrderStatus status) => status switch
+    {
+        OrderStatus.New => "new",
+        OrderStatus.PartiallyFilled => "partially_filled",
+        OrderStatus.Filled => "filled",
+        OrderStatus.Canceled => "canceled",
+        OrderStatus.Expired => "expired",
+        _ => "rejected",
+    };
+
+    public static bool IsOpen(this OrderStatus status) => status is OrderStatus.New or OrderStatus.PartiallyFilled;
+}
+
+/// <summary>What the brain asks a broker to do. Time in force is always DAY.</summary>
+public sealed record OrderRequest(
+    string ClientOrderId,
+    string Symbol,
+    OrderSide Side,
+    long Qty,
+    OrderType Type,
+    double? LimitPrice,
+    string Reason);
+
+/// <summary>The broker's view of an order after submission or an update.</summary>
+public sealed record BrokerOrder(
+    string ClientOrderId,
+    string Symbol,
+    OrderSide Side,
+    long Qty,
+    OrderType Type,
+    double? LimitPrice,
+    OrderStatus Status,
+    long FilledQty,
+    double FilledAvgPrice,
+    DateTime CreatedAt,
+    string? RejectReason = null);
+
+public sealed record Fill(
+    DateTime Ts,
+    string ClientOrderId,
+    string Symbol,
+    OrderSide Side,
+    long Qty,
+    double Price);
+
+public sealed record BrokerPosition(string Symbol, long Qty, double AvgEntryPrice);
+
+/// <summary>Result of a submission: the order as the broker holds it, and whether this call created it.</summary>
+public sealed record SubmitResult(BrokerOrder Order, bool Duplicate);
+
+/// <summary>Anything that changed at the broker while processing a market update.</summary>
+public sealed record BrokerUpdate(IReadOnlyList<Fill> Fills, IReadOnlyList<BrokerOrder> ChangedOrders)
+{
+    public static readonly BrokerUpdate None = new([], []);
+
+    public bool IsEmpty => Fills.Count == 0 && ChangedOrders.Count == 0;
+}
+
+/// <summary>
+/// The seam between the brain and whoever executes orders (embedded paper broker, Alpaca).
+/// Time is always passed in: brokers never read the wall clock, so replays are deterministic.
+/// </summary>
+public interface IBroker : IDisposable
+{
+    string Name { get; }
+
+    /// <summary>Submits an order. Resubmitting the same client_order_id returns the existing order (Duplicate = true) and never creates a second one.</summary>
+    SubmitResult Submit(OrderRequest request, DateTime now);
+
+    /// <summary>Feeds the latest quote for a symbol; returns fills and order changes it caused.</summary>
+    BrokerUpdate OnQuote(string symbol, double bid, double ask, DateTime now);
+
+    /// <summary>Expires DAY orders whose session ended before <paramref name="now"/>.</summary>
+    BrokerUpdate OnClock(DateTime now);
+
+    double Cash { get; }
+
+    IReadOnlyCollection<BrokerPosition> Positions { get; }
+
+    IReadOnlyCollection<BrokerOrder> OpenOrders { get; }
+
+    BrokerOrder? FindOrder(string clientOrderId);
+
+    /// <summary>Equity = cash + Σ qty × mark. Marks come from the caller's latest prices.</summary>
+    double Equity(Func<string, double?> markPrice);
+}
