@@ -1,1 +1,11 @@
-return 0;
+using System.CommandLine;
+using SentryBrain.Cli.Commands;
+
+var root = new RootCommand("SentryBrain: market events in, decisions and paper orders out.");
+root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(ConsumeCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(ConfigCommand.Create());
+root.Subcommands.Add(SentimentCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
+return root.Parse(args).Invoke();

@@ -76,8 +76,14 @@ public sealed record Fill(
 
 public sealed record BrokerPosition(string Symbol, long Qty, double AvgEntryPrice);
 
-/// <summary>Result of a submission: the order as the broker holds it, and whether this call created it.</summary>
-public sealed record SubmitResult(BrokerOrder Order, bool Duplicate);
+/// <summary>Result of a submission: the order as the broker holds it, whether this call created it, and any immediate fills.</summary>
+public sealed record SubmitResult(BrokerOrder Order, bool Duplicate, IReadOnlyList<Fill> Fills)
+{
+    public SubmitResult(BrokerOrder order, bool duplicate)
+        : this(order, duplicate, [])
+    {
+    }
+}
 
 /// <summary>Anything that changed at the broker while processing a market update.</summary>
 public sealed record BrokerUpdate(IReadOnlyList<Fill> Fills, IReadOnlyList<BrokerOrder> ChangedOrders)
@@ -111,6 +117,12 @@ public interface IBroker : IDisposable
     IReadOnlyCollection<BrokerOrder> OpenOrders { get; }
 
     BrokerOrder? FindOrder(string clientOrderId);
+
+    /// <summary>The position in <paramref name="symbol"/>, or null when flat. O(1): called per event.</summary>
+    BrokerPosition? PositionOf(string symbol);
+
+    /// <summary>Whether an open (new or partially filled) order on that side exists for the symbol. O(1): called per event.</summary>
+    bool HasOpenOrder(string symbol, OrderSide side);
 
     /// <summary>Equity = cash + Σ qty × mark. Marks come from the caller's latest prices.</summary>
     double Equity(Func<string, double?> markPrice);

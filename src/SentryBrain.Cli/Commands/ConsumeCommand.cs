@@ -1,0 +1,43 @@
+using System.CommandLine;
+using SentryBrain.Engine;
+
+namespace SentryBrain.Cli.Commands;
+
+internal static class ConsumeCommand
+{
+    public static Command Create()
+    {
+        var ledger = new Option<string?>("--ledger") { Description = "Paper ledger (SQLite) path; overrides PAPER_DB_PATH" };
+        var command = new Command("consume", "Read events from stdin to EOF, run the brain, write the journal (NDJSON) to stdout and logs to stderr") { ledger };
+        command.SetAction(parse =>
+        {
+            var config = Startup.LoadConfig(out _);
+            if (config is null)
+            {
+                return 2;
+            }
+
+            if (parse.GetValue(ledger) is { Length: > 0 } path)
+            {
+                config = config with { PaperDbPath = path };
+            }
+
+            using var logging = Startup.Logging(config.LogLevel);
+            var logger = logging.CreateLogger("consume");
+            using var stdin = Console.OpenStandardInput();
+            using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+            try
+            {
+                var result = ConsumeRunner.Run(stdin, stdout, config, logger);
+                result.Broker?.Dispose();
+                return 0;
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                Console.Error.WriteLine($"Paper ledger {config.PaperDbPath} cannot be used: {ex.Message}");
+                return 3;
+            }
+        });
+        return command;
+    }
+}

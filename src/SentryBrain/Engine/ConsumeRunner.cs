@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SentryBrain.Config;
+using SentryBrain.Execution;
+using SentryBrain.Execution.Paper;
+using SentryBrain.Journal;
+
+namespace SentryBrain.Engine;
+
+/// <summary>Wires input, engine, broker and journal for <c>brain consume</c> (and the demo and tests).</summary>
+public static class ConsumeRunner
+{
+    public sealed record Result(RunSummary Summary, double WallSeconds, IBroker? Broker);
+
+    /// <summary>Reads <paramref name="input"/> to the end, writes the journal to <paramref name="output"/>. The broker is left open for the caller to inspect and dispose.</summary>
+    public static Result Run(Stream input, Stream output, BrainConfig config, ILogger logger, Func<DateTime, IBroker?>? brokerFactory = null)
+    {
+        brokerFactory ??= firstTs => OpenDefaultBroker(config, firstTs, logger);
+        using var journal = new JournalWriter(output);
+        var engine = new BrainEngine(config, brokerFactory, journal, logger);
+        var reader = new LineReader(input) { BeforeRead = journal.Flush };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var result = reader.Next(out var line);
+            if (result == LineResult.End)
+            {
+                break;
+            }
+
+            if (result == LineResult.TooLong)
+            {
+                engine.RejectTooLong();
+            }
+            else
+            {
+                engine.ProcessLine(line);
+            }
+        }
+
+        var summary = engine.Finish();
+        var wall = clock.Elapsed.TotalSeconds;
+        logger.LogInformation(
+            "Consumed {Lines} lines ({Events} events, {Rejected} rejected) in {Wall:0.000} s: {Rate} lines/s; {Decisions} decisions, {Orders} orders, {Fills} fills",
+            summary.Lines, summary.Events, summary.Rejected, wall, (summary.Lines / Math.Max(wall, 1e-9)).ToString("N0", CultureInfo.InvariantCulture), summary.Decisions, summary.Orders, summary.Fills);
+        return new Result(summary, wall, engine.Broker);
+    }
+
+    /// <summary>
+    /// The embedded paper broker, unless orders are off (<c>TRADE_PAPER=false</c>). When the ledger's last event
+    /// is later than the stream's first one, the input is a replay of the past: the old ledger is archived
+    /// and a fresh one started, so replays are reproducible and a real restart (time moves on) continues.
+    /// </summary>
+    public static IBroker? OpenDefaultBroker(BrainConfig config, DateTime firstEventTs, ILogger logger)
+    {
+        if (!config.TradePaper)
+        {
+            logger.LogInformation("TRADE_PAPER=false: decisions only, no orders");
+            return null;
+        }
+
+        if (config.HasAlpacaKeys)
+        {
+            logger.LogWarning("Alpaca keys are set but the Alpaca broker is not built yet: orders go to the embedded paper broker ({Path})", config.PaperDbPath);
+        }
+
+        var broker = PaperBroker.Open(config.PaperDbPath, config.PaperStartingCash);
+        if (broker.LastEventTs is { } last && last > firstEventTs && config.PaperDbPath != ":memory:")
+        {
+            broker.Dispose();
+            var suffix = last.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+            PaperBroker.Archive(config.PaperDbPath, suffix);
+            logger.LogWarning(
+                "The paper ledger {Path} is ahead of this stream (ledger {Ledger:o}, stream starts {First:o}): treating the input as a replay, archived the ledger with suffix {Suffix} and started a fresh one",
+                config.PaperDbPath, last, firstEventTs, suffix);
+            broker = PaperBroker.Open(config.PaperDbPath, config.PaperStartingCash);
+        }
+
+        logger.LogInformation("Paper broker: ledger {Path}, cash {Cash:0.00}, {Positions} positions, {Open} open orders", config.PaperDbPath, broker.Cash, broker.Positions.Count, broker.OpenOrders.Count);
+        return broker;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text;
+
+namespace SentryBrain.Events;
+
+/// <summary>
+/// Interns ticker symbols straight from UTF-8 bytes, so the hot path allocates a symbol string once per
+/// ticker, not once per event. Symbols are upper-cased and must look like a ticker.
+/// </summary>
+public sealed class SymbolTable
+{
+    public const int MaxLength = 16;
+
+    private readonly Dictionary<string, string> _symbols = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    public SymbolTable()
+    {
+        _lookup = _symbols.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    public int Count => _symbols.Count;
+
+    /// <summary>Returns the interned upper-case symbol, or null when the bytes are not a plausible ticker.</summary>
+    public string? Intern(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length == 0 || utf8.Length > MaxLength)
+        {
+            return null;
+        }
+
+        Span<char> chars = stackalloc char[MaxLength];
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            var b = utf8[i];
+            if (b is >= (byte)'a' and <= (byte)'z')
+            {
+                b = (byte)(b - 32);
+            }
+
+            if (!(b is >= (byte)'A' and <= (byte)'Z' || b is >= (byte)'0' and <= (byte)'9' || b is (byte)'.' or (byte)'-' or (byte)'/'))
+            {
+                return null;
+            }
+
+            chars[i] = (char)b;
+        }
+
+        return Intern(chars[..utf8.Length]);
+    }
+
+    public string? Intern(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(text.Trim());
+        return Intern(bytes);
+    }
+
+    private string Intern(ReadOnlySpan<char> upper)
+    {
+        if (_lookup.TryGetValue(upper, out var existing))
+        {
+            return existing;
+        }
+
+        var symbol = new string(upper);
+        _symbols[symbol] = symbol;
+        return symbol;
+    }
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace SentryBrain.Execution;
+
+/// <summary>Pure sizing and order-shaping rules.</summary>
+public static class OrderPlanning
+{
+    /// <summary>
+    /// Shares to buy (BEHAVIOR §2 step 5): target = equity·size%; existing = held·price;
+    /// remaining = min(max(0, target − existing), max(0, equity·max% − existing)); qty = floor(remaining/price),
+    /// capped at <paramref name="maxQty"/>. Returns 0 when less than one share fits (the reference forced 1).
+    /// </summary>
+    public static long BuyQty(double equity, double price, long heldQty, double positionSizePct, double maxPositionPct, int maxQty)
+    {
+        if (equity <= 0 || price <= 0)
+        {
+            return 0;
+        }
+
+        var existing = Math.Max(0, heldQty) * price;
+        var remaining = Math.Min(Math.Max(0, (equity * positionSizePct) - existing), Math.Max(0, (equity * maxPositionPct) - existing));
+        var qty = (long)Math.Floor(remaining / price);
+        return Math.Min(qty, maxQty);
+    }
+
+    /// <summary>A buy limit just through the ask (marketable, bounded slippage), rounded up to the tick.</summary>
+    public static double MarketableBuyLimit(double ask, double offsetBps)
+    {
+        var raw = ask * (1 + (offsetBps / 10_000));
+        var tick = ask >= 1 ? 0.01 : 0.0001;
+        return Math.Round(Math.Ceiling((raw / tick) - 1e-9) * tick, 4);
+    }
+
+    /// <summary>
+    /// Deterministic client_order_id: the same decision (event time, symbol, side) always maps to the same id,
+    /// so a replayed or redelivered event can never place a second order. ≤ 128 characters as Alpaca requires.
+    /// </summary>
+    public static string ClientOrderId(DateTime eventTs, string symbol, OrderSide side)
+        => string.Create(CultureInfo.InvariantCulture, $"sb-{eventTs:yyyyMMddTHHmmssfffffff}-{symbol}-{(side == OrderSide.Buy ? 'b' : 's')}");
+}

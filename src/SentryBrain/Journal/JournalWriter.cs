@@ -1,0 +1,172 @@
+using System.Text.Json;
+using SentryBrain.Events;
+using SentryBrain.Execution;
+using SentryBrain.Strategy;
+
+namespace SentryBrain.Journal;
+
+/// <summary>Counts that close a run; <c>events + rejected = lines</c>.</summary>
+public sealed record RunSummary(long Lines, long Events, long Rejected, long Unknown, long Decisions, long Orders, long Fills, double ElapsedEventSeconds);
+
+/// <summary>
+/// Writes the NDJSON journal of ARCHITECTURE.md. Output is a pure function of the input events:
+/// timestamps are event time and numbers use the shortest round-trip form, so a replay is byte-identical.
+/// </summary>
+public sealed class JournalWriter : IDisposable
+{
+    private static readonly JsonWriterOptions Options = new() { Indented = false, SkipValidation = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly Stream _output;
+    private readonly Utf8JsonWriter _writer;
+    private readonly byte[] _tsBuffer = new byte[40];
+
+    public JournalWriter(Stream output)
+    {
+        _output = output;
+        _writer = new Utf8JsonWriter(output, Options);
+    }
+
+    public void Decision(DateTime ts, string symbol, Decision decision)
+    {
+        var w = _writer;
+        w.WriteStartObject();
+        w.WriteString("kind"u8, "decision"u8);
+        WriteTs(ts);
+        w.WriteString("symbol"u8, symbol);
+        w.WriteString("action"u8, Strategy.Decision.ActionName(decision.Action));
+        w.WriteNumber("qty"u8, decision.Qty);
+        w.WriteString("reason"u8, decision.Reason);
+        w.WritePropertyName("signals"u8);
+        w.WriteStartObject();
+        var s = decision.Signals;
+        WriteNullable("news"u8, s.News);
+        w.WriteNumber("momentum"u8, Round(s.Momentum));
+        w.WriteNumber("social"u8, s.Social);
+        WriteNullable("rsi"u8, s.Rsi);
+        WriteNullable("rsi_score"u8, s.RsiScore);
+        w.WriteNumber("positive_sources"u8, s.PositiveSources);
+        w.WriteNumber("price"u8, s.Price);
+        if (s.PnlPct is { } pnl)
+        {
+            w.WriteNumber("pnl_pct"u8, Round(pnl));
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
+        EndLine();
+    }
+
+    public void Order(DateTime ts, BrokerOrder order, string broker, string reason)
+    {
+        var w = _writer;
+        w.WriteStartObject();
+        w.WriteString("kind"u8, "order"u8);
+        WriteTs(ts);
+        w.WriteString("symbol"u8, order.Symbol);
+        w.WriteString("side"u8, order.Side.Wire());
+        w.WriteNumber("qty"u8, order.Qty);
+        w.WriteString("type"u8, order.Type.Wire());
+        if (order.LimitPrice is { } limit)
+        {
+            w.WriteNumber("limit_price"u8, limit);
+        }
+        else
+        {
+            w.WriteNull("limit_price"u8);
+        }
+
+        w.WriteString("client_order_id"u8, order.ClientOrderId);
+        w.WriteString("status"u8, order.Status.Wire());
+        w.WriteString("broker"u8, broker);
+        w.WriteString("reason"u8, reason);
+        if (order.RejectReason is { } why)
+        {
+            w.WriteString("reject_reason"u8, why);
+        }
+
+        w.WriteEndObject();
+        EndLine();
+    }
+
+    public void Fill(Fill fill)
+    {
+        var w = _writer;
+        w.WriteStartObject();
+        w.WriteString("kind"u8, "fill"u8);
+        WriteTs(fill.Ts);
+        w.WriteString("client_order_id"u8, fill.ClientOrderId);
+        w.WriteString("symbol"u8, fill.Symbol);
+        w.WriteString("side"u8, fill.Side.Wire());
+        w.WriteNumber("qty"u8, fill.Qty);
+        w.WriteNumber("price"u8, fill.Price);
+        w.WriteEndObject();
+        EndLine();
+    }
+
+    public void Error(long line, string error)
+    {
+        var w = _writer;
+        w.WriteStartObject();
+        w.WriteString("kind"u8, "error"u8);
+        w.WriteNumber("line"u8, line);
+        w.WriteString("error"u8, error);
+        w.WriteEndObject();
+        EndLine();
+    }
+
+    public void Summary(RunSummary s)
+    {
+        var w = _writer;
+        w.WriteStartObject();
+        w.WriteString("kind"u8, "summary"u8);
+        w.WriteNumber("lines"u8, s.Lines);
+        w.WriteNumber("events"u8, s.Events);
+        w.WriteNumber("rejected"u8, s.Rejected);
+        w.WriteNumber("unknown"u8, s.Unknown);
+        w.WriteNumber("decisions"u8, s.Decisions);
+        w.WriteNumber("orders"u8, s.Orders);
+        w.WriteNumber("fills"u8, s.Fills);
+        w.WriteNumber("elapsed_s"u8, Math.Round(s.ElapsedEventSeconds, 3));
+        w.WriteEndObject();
+        EndLine();
+    }
+
+    public void Flush()
+    {
+        _writer.Flush();
+        _output.Flush();
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        _writer.Dispose();
+    }
+
+    private static double Round(double x) => Math.Round(x, 6);
+
+    private void WriteNullable(ReadOnlySpan<byte> name, double? value)
+    {
+        if (value is { } v)
+        {
+            _writer.WriteNumber(name, Round(v));
+        }
+        else
+        {
+            _writer.WriteNull(name);
+        }
+    }
+
+    private void WriteTs(DateTime ts)
+    {
+        var n = Rfc3339.Format(ts, _tsBuffer);
+        _writer.WriteString("ts"u8, _tsBuffer.AsSpan(0, n));
+    }
+
+    private void EndLine()
+    {
+        _writer.Flush();
+        _output.WriteByte((byte)'\n');
+        _writer.Reset(_output);
+    }
+}

@@ -1,0 +1,221 @@
+using SentryBrain.Events;
+using SentryBrain.Signals.Technical;
+
+namespace SentryBrain.Market;
+
+/// <summary>
+/// Everything the brain knows about one symbol, updated in O(1) per event without allocation.
+/// Trades build one-minute bars (quotes only move bid/ask/mid); closed bars feed the RSI.
+/// </summary>
+public sealed class SymbolState
+{
+    public const int PriceHistoryLength = 100;
+    public const int BarHistoryLength = 60;
+
+    private readonly double[] _prices = new double[PriceHistoryLength];
+    private readonly MinuteBar[] _bars = new MinuteBar[BarHistoryLength];
+    private int _priceHead;
+    private int _barHead;
+    private WilderRsi _rsi;
+    private MinuteBar _current;
+    private bool _hasCurrent;
+
+    public SymbolState(string symbol, int rsiPeriod)
+    {
+        Symbol = symbol;
+        _rsi = new WilderRsi(rsiPeriod);
+    }
+
+    public string Symbol { get; }
+
+    public DateTime LastEventTs { get; private set; }
+
+    public double LastTradePrice { get; private set; }
+
+    public double Bid { get; private set; }
+
+    public double Ask { get; private set; }
+
+    public double Mid { get; private set; }
+
+    public Session Session { get; private set; } = Session.Regular;
+
+    public long Volume1m { get; private set; }
+
+    public long Volume5m { get; private set; }
+
+    public double Return1m { get; private set; }
+
+    public double Return5m { get; private set; }
+
+    /// <summary>Annualized volatility from the engine (0 = unknown).</summary>
+    public double Volatility { get; private set; }
+
+    public double? NewsScore { get; private set; }
+
+    public DateTime NewsTs { get; private set; }
+
+    public int PriceCount { get; private set; }
+
+    public int BarCount { get; private set; }
+
+    public double? Rsi => _rsi.Value;
+
+    /// <summary>Event time of the last order the brain sent for this symbol (cooldown).</summary>
+    public DateTime? LastOrderTs { get; set; }
+
+    /// <summary>Event time of the last entry evaluation (STRATEGY_INTERVAL_SEC throttle).</summary>
+    public DateTime? LastEntryEvaluationTs { get; set; }
+
+    /// <summary>Reason of the last hold decision written to the journal, so unchanged holds are not repeated.</summary>
+    public string? LastJournaledHold { get; set; }
+
+    /// <summary>The price the brain could sell at now: bid, else last trade, else mid.</summary>
+    public double ExitPrice => Bid > 0 ? Bid : LastTradePrice > 0 ? LastTradePrice : Mid;
+
+    /// <summary>The price the brain would pay now: ask, else last trade, else mid.</summary>
+    public double EntryPrice => Ask > 0 ? Ask : LastTradePrice > 0 ? LastTradePrice : Mid;
+
+    /// <summary>Mark for equity: mid, else last trade.</summary>
+    public double MarkPrice => Mid > 0 ? Mid : LastTradePrice;
+
+    public void OnTrade(TradeEvent trade)
+    {
+        Touch(trade.Ts);
+        LastTradePrice = trade.Price;
+        Session = trade.Session;
+        Volume1m = trade.Volume1m;
+        Volume5m = trade.Volume5m;
+        Return1m = trade.Return1m;
+        Return5m = trade.Return5m;
+        if (trade.Volatility > 0)
+        {
+            Volatility = trade.Volatility;
+        }
+
+        AddPrice(trade.Price);
+        AddToBar(trade.Ts, trade.Price, trade.Size);
+    }
+
+    public void OnQuote(QuoteEvent quote)
+    {
+        Touch(quote.Ts);
+        Bid = quote.Bid;
+        Ask = quote.Ask;
+        Mid = quote.Mid;
+        Session = quote.Session;
+        Return1m = quote.Return1m;
+        Return5m = quote.Return5m;
+        if (quote.Volatility > 0)
+        {
+            Volatility = quote.Volatility;
+        }
+
+        AddPrice(quote.Mid);
+    }
+
+    public void OnVolatility(VolatilityEvent volatility)
+    {
+        Touch(volatility.Ts);
+        Volatility = volatility.AnnualizedVol30d;
+    }
+
+    public void OnNews(DateTime ts, double score)
+    {
+        Touch(ts);
+        NewsScore = score;
+        NewsTs = ts;
+    }
+
+    /// <summary>Event time of the last buy the brain sent for this symbol.</summary>
+    public DateTime? LastEntryTs { get; set; }
+
+    /// <summary>
+    /// The news score if it is younger than <paramref name="maxAgeSec"/> and no entry was made since it arrived,
+    /// else null: one headline justifies one entry, so a stopped-out position is not re-bought on stale news.
+    /// </summary>
+    public double? FreshNews(DateTime now, double maxAgeSec)
+        => NewsScore is { } score && (now - NewsTs).TotalSeconds <= maxAgeSec && !(LastEntryTs >= NewsTs) ? score : null;
+
+    /// <summary>The i-th most recent price (0 = newest) of the last <see cref="PriceHistoryLength"/> trade prices and quote mids.</summary>
+    public double PriceAt(int i)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, PriceCount);
+        return _prices[(_priceHead - 1 - i + PriceHistoryLength) % PriceHistoryLength];
+    }
+
+    /// <summary>The i-th most recent closed bar (0 = newest).</summary>
+    public MinuteBar BarAt(int i)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, BarCount);
+        return _bars[(_barHead - 1 - i + BarHistoryLength) % BarHistoryLength];
+    }
+
+    /// <summary>The bar being built from trades in the current minute, if any.</summary>
+    public MinuteBar? CurrentBar => _hasCurrent ? _current : null;
+
+    /// <summary>Closes the current bar if its minute has ended before <paramref name="now"/>.</summary>
+    public void CloseBarIfDue(DateTime now)
+    {
+        if (_hasCurrent && now >= _current.Start.AddMinutes(1))
+        {
+            CloseBar();
+        }
+    }
+
+    private void Touch(DateTime ts)
+    {
+        if (ts > LastEventTs)
+        {
+            LastEventTs = ts;
+        }
+    }
+
+    private void AddPrice(double price)
+    {
+        _prices[_priceHead] = price;
+        _priceHead = (_priceHead + 1) % PriceHistoryLength;
+        if (PriceCount < PriceHistoryLength)
+        {
+            PriceCount++;
+        }
+    }
+
+    private void AddToBar(DateTime ts, double price, long size)
+    {
+        var minute = new DateTime(ts.Ticks - (ts.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
+        if (_hasCurrent && minute > _current.Start)
+        {
+            CloseBar();
+        }
+
+        if (!_hasCurrent)
+        {
+            _current = new MinuteBar(minute, price, price, price, price, size);
+            _hasCurrent = true;
+            return;
+        }
+
+        // A late trade (older minute than the open bar) is folded into the open bar rather than reopening history.
+        _current = _current with
+        {
+            High = Math.Max(_current.High, price),
+            Low = Math.Min(_current.Low, price),
+            Close = price,
+            Volume = _current.Volume + size,
+        };
+    }
+
+    private void CloseBar()
+    {
+        _bars[_barHead] = _current;
+        _barHead = (_barHead + 1) % BarHistoryLength;
+        if (BarCount < BarHistoryLength)
+        {
+            BarCount++;
+        }
+
+        _rsi.Add(_current.Close);
+        _hasCurrent = false;
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# End-to-end checks of the CLI through the ./brain launcher, as a user runs it.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+export PAPER_DB_PATH="$TMP/paper.db"
+fail=0
+check() { if eval "$2"; then echo "  ok   $1"; else echo "  FAIL $1"; fail=1; fi; }
+
+echo "-- ./brain demo"
+./brain demo >"$TMP/demo.txt" 2>&1; demo=$?
+check "demo exits 0" "[[ $demo -eq 0 ]]"
+check "demo shows a buy, a fill and an exit" "grep -q 'OK' $TMP/demo.txt"
+
+echo "-- ./brain replay | ./brain consume (twice)"
+./brain replay | ./brain consume >"$TMP/j1.ndjson" 2>"$TMP/c1.log"; c1=$?
+./brain replay | ./brain consume >"$TMP/j2.ndjson" 2>"$TMP/c2.log"; c2=$?
+check "consume exits 0" "[[ $c1 -eq 0 && $c2 -eq 0 ]]"
+for kind in decision order fill; do
+  check "journal has a $kind line" "grep -q '\"kind\":\"$kind\"' $TMP/j1.ndjson"
+done
+check "last line is the summary" "tail -1 $TMP/j1.ndjson | grep -q '\"kind\":\"summary\"'"
+check "two runs give identical journals" "cmp -s $TMP/j1.ndjson $TMP/j2.ndjson"
+
+echo "-- 200,000 synthetic events with 1 % garbage"
+./brain replay --events 200000 --symbols 50 --seed 1 >"$TMP/clean.ndjson"
+# Independent corruption: every 100th line becomes one of several kinds of garbage.
+awk 'NR % 100 == 0 { k = (NR / 100) % 5;
+       if (k == 0) print "{not json";
+       else if (k == 1) { sub(/"price":[0-9.]+/, "\"price\":-5"); sub(/"bid":[0-9.]+/, "\"bid\":-5"); if ($0 !~ /-5/) $0 = "{\"type\":\"trade\",\"ts\":\"2026-03-02T15:00:00Z\",\"payload\":{\"symbol\":\"X\",\"price\":-5}}"; print }
+       else if (k == 2) print substr($0, 1, int(length($0) / 2));
+       else if (k == 3) print "{\"type\":\"trade\",\"ts\":\"2026-03-02T15:00:00Z\",\"payload\":{\"symbol\":\"X\",\"price\":{\"v\":1}}}";
+       else print "\001\002 garbage \377";
+       next } { print }' "$TMP/clean.ndjson" >"$TMP/dirty.ndjson"
+./brain consume <"$TMP/dirty.ndjson" >"$TMP/j3.ndjson" 2>"$TMP/c3.log"; c3=$?
+check "consume exits 0 on garbage" "[[ $c3 -eq 0 ]]"
+errors=$(grep -c '"kind":"error"' "$TMP/j3.ndjson")
+check "every bad line is an error (2000 = $errors)" "[[ $errors -eq 2000 ]]"
+check "error lines carry the line numbers (first is 100)" "grep -m1 '\"kind\":\"error\"' $TMP/j3.ndjson | grep -q '\"line\":100,'"
+summary=$(tail -1 "$TMP/j3.ndjson")
+ev=$(sed -E 's/.*"events":([0-9]+).*/\1/' <<<"$summary"); rj=$(sed -E 's/.*"rejected":([0-9]+).*/\1/' <<<"$summary")
+check "summary adds up: events + rejected = lines ($ev + $rj = 200000)" "[[ $((ev + rj)) -eq 200000 && $rj -eq 2000 ]]"
+
+exit $fail
