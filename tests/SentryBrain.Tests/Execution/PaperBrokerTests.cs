@@ -37,8 +37,6 @@ public sealed class PaperBrokerTests : IDisposable
 
         var expected = new Fill(T0.AddSeconds(1), "b1", "AAPL", OrderSide.Buy, 10, 100.0);
         Assert.Equal(expected, Assert.Single(result.Fills));
-        Assert.Equal(expected, Assert.Single(broker.DrainSubmitFills()));
-        Assert.Empty(broker.DrainSubmitFills());
     }
 
     [Fact]
@@ -81,7 +79,6 @@ public sealed class PaperBrokerTests : IDisposable
         Assert.Equal(OrderStatus.Filled, Assert.Single(update.ChangedOrders).Status);
         Assert.Equal(8_000.0, broker.Cash); // 10000 − 5 × 400
         Assert.False(broker.HasOpenOrder("MSFT", OrderSide.Buy));
-        Assert.Empty(broker.DrainSubmitFills()); // the fill came from OnQuote, not Submit
     }
 
     [Fact]
@@ -156,7 +153,7 @@ public sealed class PaperBrokerTests : IDisposable
         Assert.Empty(second.Fills);
         Assert.Equal(9_000.0, broker.Cash);
         Assert.Equal(10, broker.PositionOf("AAPL")!.Qty);
-        Assert.Single(broker.DrainSubmitFills());
+        Assert.Single(first.Fills);
     }
 
     [Fact]
@@ -310,6 +307,7 @@ public sealed class PaperBrokerTests : IDisposable
         {
             broker.OnQuote("AAPL", 99.5, 100.0, now);
             broker.OnQuote("MSFT", 399.5, 400.0, now);
+            broker.OnClock(now); // the first call records the event time once
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -385,7 +383,7 @@ public sealed class PaperBrokerTests : IDisposable
     }
 
     [Fact]
-    public void Last_event_time_is_written_at_most_once_per_second_and_on_dispose()
+    public void Last_event_time_is_written_at_most_once_per_minute_and_on_dispose()
     {
         var path = Path.Combine(_dir, "ts.db");
         using (var broker = PaperBroker.Open(path, 10_000))
@@ -395,20 +393,20 @@ public sealed class PaperBrokerTests : IDisposable
             broker.MarkEventTime(T0);
             Assert.Equal(T0, ReadStoredEventTs(path));
 
-            broker.MarkEventTime(T0.AddMilliseconds(999));
-            Assert.Equal(T0.AddMilliseconds(999), broker.LastEventTs);
+            broker.MarkEventTime(T0.AddSeconds(59.9));
+            Assert.Equal(T0.AddSeconds(59.9), broker.LastEventTs);
             Assert.Equal(T0, ReadStoredEventTs(path));
 
-            broker.MarkEventTime(T0.AddSeconds(1));
-            Assert.Equal(T0.AddSeconds(1), ReadStoredEventTs(path));
+            broker.OnClock(T0.AddSeconds(60));
+            Assert.Equal(T0.AddSeconds(60), ReadStoredEventTs(path));
 
-            broker.MarkEventTime(T0.AddSeconds(1.5));
-            Assert.Equal(T0.AddSeconds(1), ReadStoredEventTs(path));
+            broker.OnClock(T0.AddSeconds(90));
+            Assert.Equal(T0.AddSeconds(60), ReadStoredEventTs(path));
         }
 
-        Assert.Equal(T0.AddSeconds(1.5), ReadStoredEventTs(path));
+        Assert.Equal(T0.AddSeconds(90), ReadStoredEventTs(path));
         using var reopened = PaperBroker.Open(path, 10_000);
-        Assert.Equal(T0.AddSeconds(1.5), reopened.LastEventTs);
+        Assert.Equal(T0.AddSeconds(90), reopened.LastEventTs);
     }
 
     [Fact]

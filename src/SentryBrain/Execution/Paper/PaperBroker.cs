@@ -21,7 +21,6 @@ public sealed class PaperBroker : IBroker
     private readonly Dictionary<string, SymbolBook> _openBySymbol = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BrokerPosition> _positions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Quote> _quotes = new(StringComparer.Ordinal);
-    private readonly List<Fill> _submitFills = [];
     private double _cash;
     private long _lastSeq;
     private DateTime _nextExpiry = DateTime.MaxValue;
@@ -55,6 +54,8 @@ public sealed class PaperBroker : IBroker
             }
         }
     }
+
+    public static readonly TimeSpan EventTimePersistInterval = TimeSpan.FromMinutes(1);
 
     public string Name => "paper";
 
@@ -199,24 +200,7 @@ public sealed class PaperBroker : IBroker
         }
 
         ApplyCashAndPosition(cash, request.Symbol, posQty, posAvg);
-        _submitFills.Add(fill);
         return new SubmitResult(executed, Duplicate: false, Fills: [fill]);
-    }
-
-    /// <summary>
-    /// Returns and clears the fills produced synchronously inside <see cref="Submit"/> since the last drain. These are
-    /// the same fills as <see cref="SubmitResult.Fills"/>: journal from one of the two, not both.
-    /// </summary>
-    public IReadOnlyList<Fill> DrainSubmitFills()
-    {
-        if (_submitFills.Count == 0)
-        {
-            return [];
-        }
-
-        var fills = _submitFills.ToArray();
-        _submitFills.Clear();
-        return fills;
     }
 
     /// <summary>
@@ -236,10 +220,16 @@ public sealed class PaperBroker : IBroker
         return Match(symbol, book.Orders, quote, AsUtc(now));
     }
 
+    /// <summary>Advances the broker's clock: records the event time and expires DAY orders that are due.</summary>
     public BrokerUpdate OnClock(DateTime now)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         now = AsUtc(now);
+        if (_lastEventTs is not { } last || now > last)
+        {
+            MarkEventTime(now);
+        }
+
         return now < _nextExpiry ? BrokerUpdate.None : ExpireDue(now);
     }
 
@@ -276,15 +266,16 @@ public sealed class PaperBroker : IBroker
     }
 
     /// <summary>
-    /// Remembers the latest event time. Always kept in memory; written to SQLite only when it moved by at least one
-    /// second from the last written value (either direction, so a rewind is recorded too), and on dispose.
+    /// Remembers the latest event time. Always kept in memory; written to SQLite with every fill, when it moved by at
+    /// least <see cref="EventTimePersistInterval"/> from the last written value (either direction, so a rewind is
+    /// recorded too), and on dispose. The interval keeps the hot path free of disk writes.
     /// </summary>
     public void MarkEventTime(DateTime ts)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ts = AsUtc(ts);
         _lastEventTs = ts;
-        if (_persistedEventTs is { } persisted && Math.Abs(ts.Ticks - persisted.Ticks) < TimeSpan.TicksPerSecond)
+        if (_persistedEventTs is { } persisted && Math.Abs(ts.Ticks - persisted.Ticks) < EventTimePersistInterval.Ticks)
         {
             return;
         }
@@ -532,7 +523,7 @@ public sealed class PaperBroker : IBroker
             var newQty = posQty + qty;
             posAvg = ((posQty * posAvg) + notional) / newQty;
             posQty = newQty;
-            cash -= notional;
+            cash = RoundMoney(cash - notional);
         }
         else
         {
@@ -552,7 +543,7 @@ public sealed class PaperBroker : IBroker
                 posAvg = 0;
             }
 
-            cash += notional;
+            cash = RoundMoney(cash + notional);
         }
 
         fill = new Fill(now, order.ClientOrderId, order.Symbol, order.Side, qty, price);
@@ -561,6 +552,10 @@ public sealed class PaperBroker : IBroker
             : ((order.FilledQty * order.FilledAvgPrice) + notional) / order.Qty;
         return order with { Status = OrderStatus.Filled, FilledQty = order.Qty, FilledAvgPrice = filledAvg };
     }
+
+    // Prices are in cents and quantities whole, so exact cash is a multiple of 0.0001 at worst: rounding there
+    // stops binary floating-point drift from accumulating over weeks of fills.
+    private static double RoundMoney(double amount) => Math.Round(amount, 4, MidpointRounding.ToEven);
 
     private (long Qty, double Avg) WorkingPosition(string symbol) =>
         _positions.TryGetValue(symbol, out var position) ? (position.Qty, position.AvgEntryPrice) : (0, 0);
