@@ -8,13 +8,27 @@ internal static class ConfigCommand
 {
     public static Command Create()
     {
-        var command = new Command("config", "Print the effective configuration, where each value came from (environment, .env, default); secrets masked");
-        command.SetAction(_ =>
+        var markdown = new Option<bool>("--markdown") { Description = "Print a Markdown table (docs/CONFIG.md is made with it)" };
+        var command = new Command("config", "Print the effective configuration, where each value came from (environment, .env, default); secrets masked") { markdown };
+        command.SetAction(parse =>
         {
             var config = Startup.LoadConfig(out var entries);
             if (config is null)
             {
                 return 2;
+            }
+
+            if (parse.GetValue(markdown))
+            {
+                Console.WriteLine("| variable | default | meaning |");
+                Console.WriteLine("|---|---|---|");
+                foreach (var e in entries)
+                {
+                    var value = e.Origin == ValueOrigin.Default ? e.Value : "(set here)";
+                    Console.WriteLine($"| `{e.Name}` | {(value.Length == 0 ? "\"\"" : "`" + value + "`")} | {e.Description} |");
+                }
+
+                return 0;
             }
 
             var table = new Table().Border(TableBorder.Simple);

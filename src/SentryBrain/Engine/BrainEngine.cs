@@ -41,6 +41,10 @@ public sealed class BrainEngine
     private DateTime _now;
     private DateTime _firstTs;
     private DateOnly _tradingDate;
+    private DateTime _tradingDateStartUtc = DateTime.MaxValue;
+    private DateTime _tradingDateEndUtc = DateTime.MinValue;
+    private DateTime _equityTs = DateTime.MinValue;
+    private double _equity;
     private DateTime _lastPrune;
     private DateTime _lastWatchlistRefresh;
     private long _lines;
@@ -185,17 +189,14 @@ public sealed class BrainEngine
         }
 
         _now = ts;
-        var date = NewYorkTime.TradingDate(ts);
-        if (date != _tradingDate)
+        if (ts >= _tradingDateEndUtc || ts < _tradingDateStartUtc)
         {
-            if (_tradingDate != default)
-            {
-                _killSwitch.Rearm();
-                _logger.LogInformation("New trading date {Date}: automatic kill-switch trips re-armed", date);
-            }
-
-            _tradingDate = date;
+            var date = NewYorkTime.TradingDate(ts);
+            _tradingDateStartUtc = NewYorkTime.ToUtc(date, TimeOnly.MinValue);
+            _tradingDateEndUtc = NewYorkTime.ToUtc(date.AddDays(1), TimeOnly.MinValue);
+            OnTradingDate(date);
         }
+
 
         if (_broker is not null)
         {
@@ -210,6 +211,22 @@ public sealed class BrainEngine
                 _logger.LogWarning("Cannot read ACTIVE_SYMBOLS_FILE {Path}: {Error}", _watchlist.Path, error);
             }
         }
+    }
+
+    private void OnTradingDate(DateOnly date)
+    {
+        if (date == _tradingDate)
+        {
+            return;
+        }
+
+        if (_tradingDate != default)
+        {
+            _killSwitch.Rearm();
+            _logger.LogInformation("New trading date {Date}: automatic kill-switch trips re-armed", date);
+        }
+
+        _tradingDate = date;
     }
 
     private SymbolState State(string symbol)
@@ -319,6 +336,18 @@ public sealed class BrainEngine
 
     private double Equity() => _broker?.Equity(_markPrice) ?? _config.PaperStartingCash;
 
+    /// <summary>Equity for the daily-cap check, recomputed at most once per event-time second (O(positions) each time).</summary>
+    private double RecentEquity()
+    {
+        if (_now - _equityTs >= TimeSpan.FromSeconds(1))
+        {
+            _equity = Equity();
+            _equityTs = _now;
+        }
+
+        return _equity;
+    }
+
     private void Evaluate(SymbolState state, bool force)
     {
         var (heldQty, avgEntry) = PositionOf(state.Symbol);
@@ -334,8 +363,7 @@ public sealed class BrainEngine
         }
 
         _evaluations++;
-        var equity = Equity();
-        var capState = _dailyCap.Update(_tradingDate, equity);
+        var capState = heldQty > 0 ? _dailyCap.State : _dailyCap.Update(_tradingDate, RecentEquity());
         var input = new ConsensusInput(
             RegularSession: state.Session == Session.Regular,
             ExitPrice: state.ExitPrice,
@@ -355,7 +383,7 @@ public sealed class BrainEngine
         var decision = ConsensusStrategy.Decide(input, _parameters);
         if (decision.Action == TradeAction.Buy)
         {
-            var qty = OrderPlanning.BuyQty(equity, state.EntryPrice, heldQty, _config.PositionSizePct, _config.MaxPositionPct, _config.StrategyMaxQty);
+            var qty = OrderPlanning.BuyQty(Equity(), state.EntryPrice, heldQty, _config.PositionSizePct, _config.MaxPositionPct, _config.StrategyMaxQty);
             decision = qty > 0 ? decision with { Qty = qty } : decision with { Action = TradeAction.Hold, Reason = "size_below_one_share" };
         }
 

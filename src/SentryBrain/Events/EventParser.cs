@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace SentryBrain.Events;
@@ -30,6 +31,11 @@ public sealed class EventParser
     /// <summary>Parses a line (without its newline). Returns null and sets <paramref name="error"/> when rejected.</summary>
     public MarketEvent? Parse(ReadOnlySpan<byte> line, out string? error)
     {
+        if (TryParseFast(line, out var fast, out error))
+        {
+            return fast;
+        }
+
         try
         {
             return ParseEnvelope(line, out error);
@@ -50,6 +56,285 @@ public sealed class EventParser
             return null;
         }
     }
+
+    /// <summary>
+    /// The hot path for well-formed trade and quote lines. Returns false (not handled) for anything unusual,
+    /// which then goes through the full reader; returns true with an event, or with a validation error.
+    /// </summary>
+    private bool TryParseFast(ReadOnlySpan<byte> line, out MarketEvent? evt, out string? error)
+    {
+        evt = null;
+        error = null;
+        var envelope = new FlatJsonScanner(line);
+        if (!envelope.Begin())
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> type = default;
+        ReadOnlySpan<byte> payload = default;
+        var ts = default(DateTime);
+        var hasTs = false;
+        var f = NewTick();
+        var parsedPayload = false;
+        int r;
+        while ((r = envelope.Next(out var key, out var kind, out var value, allowObject: true)) == 1)
+        {
+            if (key.SequenceEqual("type"u8) && kind == FlatValueKind.String)
+            {
+                type = value;
+            }
+            else if (key.SequenceEqual("ts"u8) && kind == FlatValueKind.String)
+            {
+                hasTs = Rfc3339.TryParse(value, out ts);
+            }
+            else if (key.SequenceEqual("payload"u8) && kind == FlatValueKind.Object)
+            {
+                int length;
+                if (type.SequenceEqual("trade"u8) || type.SequenceEqual("quote"u8))
+                {
+                    // The engine sends type first: read the payload in the same pass.
+                    if (!ReadTickFast(value, ref f, out length))
+                    {
+                        return false;
+                    }
+
+                    parsedPayload = true;
+                }
+                else if (!FlatJsonScanner.TrySkipObject(value, out length))
+                {
+                    return false;
+                }
+
+                payload = value[..length];
+                envelope.Skip(length);
+            }
+            else if (kind == FlatValueKind.Object || key.SequenceEqual("type"u8) || key.SequenceEqual("ts"u8) || key.SequenceEqual("payload"u8))
+            {
+                return false;
+            }
+        }
+
+        var isTrade = type.SequenceEqual("trade"u8);
+        if (r < 0 || !envelope.AtEnd() || !hasTs || payload.IsEmpty || (!isTrade && !type.SequenceEqual("quote"u8)))
+        {
+            return false;
+        }
+
+        if (!parsedPayload && !ReadTickFast(payload, ref f, out _))
+        {
+            return false;
+        }
+
+        evt = isTrade ? BuildTrade(ref f, ts, out error) : BuildQuote(ref f, ts, out error);
+        return true;
+    }
+
+    /// <summary>
+    /// Reads a flat trade/quote payload in one tight pass (local index, no helper calls per byte); false when it is
+    /// not something the fast path handles (escapes, nested values, booleans, malformed text).
+    /// </summary>
+    private bool ReadTickFast(ReadOnlySpan<byte> s, ref TickFields f, out int length)
+    {
+        length = 0;
+        var n = s.Length;
+        if (n == 0 || s[0] != '{')
+        {
+            return false;
+        }
+
+        var i = SkipWhiteSpace(s, 1);
+        if (i < n && s[i] == '}')
+        {
+            length = i + 1;
+            return true;
+        }
+
+        while (true)
+        {
+            if (i >= n || s[i] != '"')
+            {
+                return false;
+            }
+
+            var keyStart = ++i;
+            if (!ScanString(s, ref i))
+            {
+                return false;
+            }
+
+            var field = Field(s[keyStart..i]);
+            i = SkipWhiteSpace(s, i + 1);
+            if (i >= n || s[i] != ':')
+            {
+                return false;
+            }
+
+            i = SkipWhiteSpace(s, i + 1);
+            if (i >= n)
+            {
+                return false;
+            }
+
+            var c = s[i];
+            ReadOnlySpan<byte> value;
+            var kind = FlatValueKind.Number;
+            if (c == '"')
+            {
+                var valueStart = ++i;
+                if (!ScanString(s, ref i))
+                {
+                    return false;
+                }
+
+                value = s[valueStart..i];
+                kind = FlatValueKind.String;
+                i++;
+            }
+            else if (c == '-' || (uint)(c - '0') <= 9)
+            {
+                var valueStart = i;
+                while (i < n && IsNumberByte(s[i]))
+                {
+                    i++;
+                }
+
+                value = s[valueStart..i];
+            }
+            else if (c == 'n' && s[i..].StartsWith("null"u8))
+            {
+                i += 4;
+                value = default;
+                kind = FlatValueKind.Null;
+            }
+            else
+            {
+                return false;
+            }
+
+            if (!AssignTickField(field, kind, value, ref f))
+            {
+                return false;
+            }
+
+            i = SkipWhiteSpace(s, i);
+            if (i >= n)
+            {
+                return false;
+            }
+
+            if (s[i] == '}')
+            {
+                length = i + 1;
+                return true;
+            }
+
+            if (s[i] != ',')
+            {
+                return false;
+            }
+
+            i = SkipWhiteSpace(s, i + 1);
+        }
+    }
+
+    private bool AssignTickField(TickField field, FlatValueKind kind, ReadOnlySpan<byte> value, ref TickFields f)
+    {
+        switch (field)
+        {
+            case TickField.Unknown:
+                return true;
+            case TickField.Symbol:
+                if (kind != FlatValueKind.String)
+                {
+                    return kind == FlatValueKind.Null && (f.SymbolNull = true);
+                }
+
+                f.Symbol = _symbols.Intern(value);
+                f.SymbolNull = f.Symbol is null;
+                return true;
+            case TickField.Session:
+                f.Session = kind == FlatValueKind.String ? ParseSession(value) : Session.Regular;
+                return true;
+        }
+
+        if (kind == FlatValueKind.Null)
+        {
+            return true;
+        }
+
+        if (!FastNumber.TryParse(value, out var number) || !double.IsFinite(number) || !InLimits(field, number))
+        {
+            return false; // the full path names the offending field
+        }
+
+        Slot(ref f, field) = number;
+        return true;
+    }
+
+    /// <summary>The numeric field of <paramref name="f"/> that <paramref name="field"/> names.</summary>
+    private static ref double Slot(ref TickFields f, TickField field)
+    {
+        switch (field)
+        {
+            case TickField.Price: return ref f.Price;
+            case TickField.Bid: return ref f.Bid;
+            case TickField.Ask: return ref f.Ask;
+            case TickField.Mid: return ref f.Mid;
+            case TickField.Size: return ref f.Size;
+            case TickField.BidSize: return ref f.BidSize;
+            case TickField.AskSize: return ref f.AskSize;
+            case TickField.Volume1m: return ref f.Volume1m;
+            case TickField.Volume5m: return ref f.Volume5m;
+            case TickField.Return1m: return ref f.Return1m;
+            case TickField.Return5m: return ref f.Return5m;
+            default: return ref f.Volatility;
+        }
+    }
+
+    /// <summary>Within the field's sane range (prices and sizes are checked when the event is built; NaN there means "absent").</summary>
+    private static bool InLimits(TickField field, double value) => field switch
+    {
+        TickField.Volume1m or TickField.Volume5m => InRange(value, 0, MaxVolume),
+        TickField.Return1m or TickField.Return5m => InRange(value, -1, 100),
+        TickField.Volatility => InRange(value, 0, MaxAnnualizedVol),
+        _ => true,
+    };
+
+    /// <summary>Advances <paramref name="i"/> to the closing quote of a string without escapes or control bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool ScanString(ReadOnlySpan<byte> s, ref int i)
+    {
+        for (; i < s.Length; i++)
+        {
+            var b = s[i];
+            if (b == '"')
+            {
+                return true;
+            }
+
+            if (b == '\\' || b < 0x20)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipWhiteSpace(ReadOnlySpan<byte> s, int i)
+    {
+        while (i < s.Length && s[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            i++;
+        }
+
+        return i;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNumberByte(byte b) => (uint)(b - '0') <= 9 || b is (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E';
 
     private MarketEvent? ParseEnvelope(ReadOnlySpan<byte> line, out string? error)
     {
@@ -281,6 +566,7 @@ public sealed class EventParser
     }
 
     /// <summary>Maps a property name to a field by length first, then one short comparison: cheaper than a chain of ValueTextEquals.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TickField Field(ReadOnlySpan<byte> name) => name.Length switch
     {
         3 => name[0] switch
@@ -367,46 +653,13 @@ public sealed class EventParser
                     f.Session = reader.TokenType == JsonTokenType.String ? ParseSession(reader.ValueSpan) : Session.Regular;
                     reader.Skip();
                     continue;
-                case TickField.Price:
-                    ok = ReadNumber(ref reader, ref f.Price);
-                    break;
-                case TickField.Bid:
-                    ok = ReadNumber(ref reader, ref f.Bid);
-                    break;
-                case TickField.Ask:
-                    ok = ReadNumber(ref reader, ref f.Ask);
-                    break;
-                case TickField.Mid:
-                    ok = ReadNumber(ref reader, ref f.Mid);
-                    break;
-                case TickField.Size:
-                    ok = ReadNumber(ref reader, ref f.Size);
-                    break;
-                case TickField.BidSize:
-                    ok = ReadNumber(ref reader, ref f.BidSize);
-                    break;
-                case TickField.AskSize:
-                    ok = ReadNumber(ref reader, ref f.AskSize);
-                    break;
-                case TickField.Volume1m:
-                    ok = ReadNumber(ref reader, ref f.Volume1m) && InRange(f.Volume1m, 0, MaxVolume);
-                    break;
-                case TickField.Volume5m:
-                    ok = ReadNumber(ref reader, ref f.Volume5m) && InRange(f.Volume5m, 0, MaxVolume);
-                    break;
-                case TickField.Return1m:
-                    ok = ReadNumber(ref reader, ref f.Return1m) && InRange(f.Return1m, -1, 100);
-                    break;
-                case TickField.Return5m:
-                    ok = ReadNumber(ref reader, ref f.Return5m) && InRange(f.Return5m, -1, 100);
-                    break;
-                case TickField.Volatility:
-                    ok = ReadNumber(ref reader, ref f.Volatility) && InRange(f.Volatility, 0, MaxAnnualizedVol);
-                    break;
-                default:
+                case TickField.Unknown:
                     reader.Read();
                     reader.Skip();
                     continue;
+                default:
+                    ok = ReadNumber(ref reader, ref Slot(ref f, field)) && InLimits(field, Slot(ref f, field));
+                    break;
             }
 
             if (!ok)
