@@ -32,9 +32,19 @@ internal static class ConsumeCommand
                 result.Broker?.Dispose();
                 return 0;
             }
+            catch (BrokerStartException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 3;
+            }
             catch (Microsoft.Data.Sqlite.SqliteException ex)
             {
                 Console.Error.WriteLine($"Paper ledger {config.PaperDbPath} cannot be used: {ex.Message}");
+                return 3;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"Paper ledger {config.PaperDbPath}: {ex.Message}");
                 return 3;
             }
         });

@@ -118,6 +118,9 @@ public sealed class BrainEngine
         Process(evt);
     }
 
+    /// <summary>Journals an unexpected failure while processing the current line (already counted as an event).</summary>
+    public void ReportInternalError(Exception ex) => _journal.Error(_lines, "internal error: " + ex.GetType().Name + ": " + ex.Message);
+
     /// <summary>Counts a line that never reached the parser (too long).</summary>
     public void RejectTooLong()
     {
@@ -180,7 +183,14 @@ public sealed class BrainEngine
         if (_events == 1)
         {
             _firstTs = ts;
-            _broker = _brokerFactory(ts);
+            try
+            {
+                _broker = _brokerFactory(ts);
+            }
+            catch (Exception ex)
+            {
+                throw new BrokerStartException($"The broker could not be started: {ex.Message}", ex);
+            }
         }
 
         if (ts <= _now)
@@ -505,3 +515,6 @@ public sealed class BrainEngine
         }
     }
 }
+
+/// <summary>The broker could not be opened: the run must stop rather than go on without orders.</summary>
+public sealed class BrokerStartException(string message, Exception inner) : Exception(message, inner);

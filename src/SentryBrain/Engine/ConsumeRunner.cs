@@ -35,7 +35,17 @@ public static class ConsumeRunner
             }
             else
             {
-                engine.ProcessLine(line);
+                try
+                {
+                    engine.ProcessLine(line);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException and not Microsoft.Data.Sqlite.SqliteException and not BrokerStartException)
+                {
+                    // A bug must not stop a brain that runs for weeks: report the line and go on.
+                    // Ledger errors are different: continuing without a working ledger could lose orders.
+                    engine.ReportInternalError(ex);
+                    logger.LogError(ex, "Internal error on line {Line}; continuing", reader.LineNumber);
+                }
             }
         }
 
@@ -69,7 +79,13 @@ public static class ConsumeRunner
         if (broker.LastEventTs is { } last && last > firstEventTs && config.PaperDbPath != ":memory:")
         {
             broker.Dispose();
-            var suffix = last.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+            var stamp = last.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+            var suffix = stamp;
+            for (var n = 2; File.Exists($"{config.PaperDbPath}.{suffix}.bak"); n++)
+            {
+                suffix = $"{stamp}-{n}";
+            }
+
             PaperBroker.Archive(config.PaperDbPath, suffix);
             logger.LogWarning(
                 "The paper ledger {Path} is ahead of this stream (ledger {Ledger:o}, stream starts {First:o}): treating the input as a replay, archived the ledger with suffix {Suffix} and started a fresh one",
