@@ -73,9 +73,10 @@ public sealed class ConfigSource
 
             var key = line[..eq].Trim();
             var value = line[(eq + 1)..].Trim();
-            if (value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[^1] == value[0])
+            var close = value.Length >= 2 && (value[0] == '"' || value[0] == '\'') ? value.IndexOf(value[0], 1) : -1;
+            if (close > 0 && (close == value.Length - 1 || value[(close + 1)..].TrimStart().StartsWith('#')))
             {
-                value = value[1..^1];
+                value = value[1..close]; // KEY="value" or KEY="value" # comment
             }
             else
             {

@@ -26,9 +26,10 @@ public static class OrderPlanning
     /// <summary>A buy limit just through the ask (marketable, bounded slippage), rounded up to the tick.</summary>
     public static double MarketableBuyLimit(double ask, double offsetBps)
     {
-        var raw = ask * (1 + (offsetBps / 10_000));
-        var tick = ask >= 1 ? 0.01 : 0.0001;
-        return Math.Round(Math.Ceiling((raw / tick) - 1e-9) * tick, 4);
+        // Decimal arithmetic: quotes are decimal prices, and binary rounding must never add a tick.
+        var exact = (decimal)ask * (1m + ((decimal)offsetBps / 10_000m));
+        var tick = ask >= 1 ? 0.01m : 0.0001m;
+        return (double)(Math.Ceiling(exact / tick) * tick);
     }
 
     /// <summary>
