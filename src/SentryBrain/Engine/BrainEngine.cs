@@ -44,6 +44,7 @@ public sealed class BrainEngine
     private DateTime _tradingDateStartUtc = DateTime.MaxValue;
     private DateTime _tradingDateEndUtc = DateTime.MinValue;
     private DateTime _equityTs = DateTime.MinValue;
+    private RiskSnapshot? _pendingRisk;
     private double _equity;
     private DateTime _lastPrune;
     private DateTime _lastWatchlistRefresh;
@@ -186,6 +187,15 @@ public sealed class BrainEngine
             try
             {
                 _broker = _brokerFactory(ts);
+                if (_broker is IStateStore store)
+                {
+                    var text = store.Load(RiskSnapshot.StateKey);
+                    _pendingRisk = RiskSnapshot.FromJson(text);
+                    if (text is not null && _pendingRisk is null)
+                    {
+                        _logger.LogWarning("Stored risk state is unreadable; starting with fresh daily-cap and kill-switch state");
+                    }
+                }
             }
             catch (Exception ex)
             {
@@ -237,6 +247,23 @@ public sealed class BrainEngine
         }
 
         _tradingDate = date;
+        if (_pendingRisk is { } snapshot && snapshot.RestoreInto(date, _dailyCap, _killSwitch))
+        {
+            _logger.LogInformation(
+                "Restored today's risk state: daily cap {Cap} (baseline {Baseline:0.00}), market kill switch {Market}, {Symbols} symbols halted",
+                snapshot.DailyCap, snapshot.Baseline, snapshot.MarketKilled, snapshot.KilledSymbols.Length);
+        }
+
+        _pendingRisk = null;
+    }
+
+    /// <summary>Writes the risk latches so that a restart the same day keeps them. Called only when they change.</summary>
+    private void PersistRisk()
+    {
+        if (_broker is IStateStore store)
+        {
+            store.Save(RiskSnapshot.StateKey, RiskSnapshot.Capture(_tradingDate, _dailyCap, _killSwitch).ToJson());
+        }
     }
 
     private SymbolState State(string symbol)
@@ -276,6 +303,7 @@ public sealed class BrainEngine
     {
         if (_killSwitch.OnReturns(symbol, return1m, return5m))
         {
+            PersistRisk();
             _logger.LogWarning("Kill switch (market-wide) tripped by {Reason}; new buys halted until the next trading date", _killSwitch.MarketReason);
         }
     }
@@ -285,6 +313,7 @@ public sealed class BrainEngine
         var score = NewsSentiment.Score(news.Headline, news.Summary);
         if (_killSwitch.OnNews(score, news.Symbols))
         {
+            PersistRisk();
             _logger.LogWarning("Kill switch tripped for {Symbols} by news {Id} scoring {Score:0.###}: {Headline}", string.Join(",", news.Symbols), news.Id, score, news.Headline);
         }
 
@@ -346,6 +375,18 @@ public sealed class BrainEngine
 
     private double Equity() => _broker?.Equity(_markPrice) ?? _config.PaperStartingCash;
 
+    private DailyCapState UpdateDailyCap()
+    {
+        var (date, before) = (_dailyCap.Date, _dailyCap.State);
+        var state = _dailyCap.Update(_tradingDate, RecentEquity());
+        if (date != _dailyCap.Date || before != state)
+        {
+            PersistRisk(); // a new baseline, or a latch
+        }
+
+        return state;
+    }
+
     /// <summary>Equity for the daily-cap check, recomputed at most once per event-time second (O(positions) each time).</summary>
     private double RecentEquity()
     {
@@ -373,7 +414,7 @@ public sealed class BrainEngine
         }
 
         _evaluations++;
-        var capState = heldQty > 0 ? _dailyCap.State : _dailyCap.Update(_tradingDate, RecentEquity());
+        var capState = heldQty > 0 ? _dailyCap.State : UpdateDailyCap();
         var input = new ConsensusInput(
             RegularSession: state.Session == Session.Regular,
             ExitPrice: state.ExitPrice,
@@ -394,7 +435,10 @@ public sealed class BrainEngine
         if (decision.Action == TradeAction.Buy)
         {
             var qty = OrderPlanning.BuyQty(Equity(), state.EntryPrice, heldQty, _config.PositionSizePct, _config.MaxPositionPct, _config.StrategyMaxQty);
-            decision = qty > 0 ? decision with { Qty = qty } : decision with { Action = TradeAction.Hold, Reason = "size_below_one_share" };
+            var affordable = _broker is null ? qty : OrderPlanning.AffordableQty(_broker.Cash, BuyLimit(state) ?? state.EntryPrice);
+            decision = qty <= 0 ? decision with { Action = TradeAction.Hold, Reason = "size_below_one_share" }
+                : affordable <= 0 ? decision with { Action = TradeAction.Hold, Reason = "insufficient_cash" }
+                : decision with { Qty = Math.Min(qty, affordable) };
         }
 
         if (decision.Action == TradeAction.Hold)
@@ -422,14 +466,14 @@ public sealed class BrainEngine
     private void Submit(SymbolState state, Decision decision)
     {
         var side = decision.Action == TradeAction.Buy ? OrderSide.Buy : OrderSide.Sell;
-        var useLimit = side == OrderSide.Buy && _config.UseLimitOrders && state.Ask > 0;
+        var limit = side == OrderSide.Buy ? BuyLimit(state) : null;
         var request = new OrderRequest(
             OrderPlanning.ClientOrderId(_now, state.Symbol, side),
             state.Symbol,
             side,
             decision.Qty,
-            useLimit ? OrderType.Limit : OrderType.Market,
-            useLimit ? OrderPlanning.MarketableBuyLimit(state.Ask, _config.LimitOrderOffsetBps) : null,
+            limit is null ? OrderType.Market : OrderType.Limit,
+            limit,
             decision.Reason);
         var result = _broker!.Submit(request, _now);
         if (result.Duplicate)
@@ -440,17 +484,15 @@ public sealed class BrainEngine
 
         _orders++;
         _journal.Order(_now, result.Order, _broker.Name, decision.Reason);
-        if (result.Order.Status != OrderStatus.Rejected)
-        {
-            state.LastOrderTs = _now;
-            if (side == OrderSide.Buy)
-            {
-                state.LastEntryTs = _now;
-            }
-        }
-        else
+        // A rejected attempt also starts the cooldown, so a persistent rejection is not resent on every event.
+        state.LastOrderTs = _now;
+        if (result.Order.Status == OrderStatus.Rejected)
         {
             _logger.LogWarning("Order {Id} rejected: {Why}", request.ClientOrderId, result.Order.RejectReason);
+        }
+        else if (side == OrderSide.Buy)
+        {
+            state.LastEntryTs = _now;
         }
 
         foreach (var fill in result.Fills)
@@ -459,6 +501,10 @@ public sealed class BrainEngine
             _journal.Fill(fill);
         }
     }
+
+    /// <summary>The marketable limit for a buy, or null for a market order (limits off, or no quote yet).</summary>
+    private double? BuyLimit(SymbolState state)
+        => _config.UseLimitOrders && state.Ask > 0 ? OrderPlanning.MarketableBuyLimit(state.Ask, _config.LimitOrderOffsetBps) : null;
 
     private void Journal(BrokerUpdate update, string reason)
     {

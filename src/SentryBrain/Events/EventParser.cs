@@ -200,6 +200,10 @@ public sealed class EventParser
                 }
 
                 value = s[valueStart..i];
+                if (!FlatJsonScanner.IsJsonNumber(value))
+                {
+                    return false; // malformed: the strict path rejects it as invalid JSON
+                }
             }
             else if (c == 'n' && s[i..].StartsWith("null"u8))
             {

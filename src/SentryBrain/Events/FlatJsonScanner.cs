@@ -139,7 +139,7 @@ internal ref struct FlatJsonScanner
 
                 kind = FlatValueKind.Number;
                 value = _s[start.._i];
-                return 1;
+                return IsJsonNumber(value) ? 1 : -1;
         }
     }
 
@@ -163,6 +163,66 @@ internal ref struct FlatJsonScanner
 
         length = nested.Position;
         return r == 0;
+    }
+
+    /// <summary>JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</summary>
+    public static bool IsJsonNumber(ReadOnlySpan<byte> s)
+    {
+        var i = 0;
+        if (i < s.Length && s[i] == '-')
+        {
+            i++;
+        }
+
+        if (i >= s.Length)
+        {
+            return false;
+        }
+
+        if (s[i] == '0')
+        {
+            i++;
+        }
+        else if (!Digits(s, ref i))
+        {
+            return false;
+        }
+
+        if (i < s.Length && s[i] == '.')
+        {
+            i++;
+            if (!Digits(s, ref i))
+            {
+                return false;
+            }
+        }
+
+        if (i < s.Length && s[i] is (byte)'e' or (byte)'E')
+        {
+            i++;
+            if (i < s.Length && s[i] is (byte)'+' or (byte)'-')
+            {
+                i++;
+            }
+
+            if (!Digits(s, ref i))
+            {
+                return false;
+            }
+        }
+
+        return i == s.Length;
+    }
+
+    private static bool Digits(ReadOnlySpan<byte> s, ref int i)
+    {
+        var start = i;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9)
+        {
+            i++;
+        }
+
+        return i > start;
     }
 
     private static bool IsNumberChar(byte b) => (uint)(b - '0') <= 9 || b is (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E';

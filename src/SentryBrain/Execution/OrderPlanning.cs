@@ -23,6 +23,9 @@ public static class OrderPlanning
         return Math.Min(qty, maxQty);
     }
 
+    /// <summary>Whole shares that <paramref name="cash"/> pays for at <paramref name="price"/> (no margin in paper trading).</summary>
+    public static long AffordableQty(double cash, double price) => cash > 0 && price > 0 ? (long)Math.Floor(cash / price) : 0;
+
     /// <summary>A buy limit just through the ask (marketable, bounded slippage), rounded up to the tick.</summary>
     public static double MarketableBuyLimit(double ask, double offsetBps)
     {

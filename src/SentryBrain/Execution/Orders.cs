@@ -127,3 +127,14 @@ public interface IBroker : IDisposable
     /// <summary>Equity = cash + Σ qty × mark. Marks come from the caller's latest prices.</summary>
     double Equity(Func<string, double?> markPrice);
 }
+
+/// <summary>
+/// Small named values that must survive a restart together with the ledger (risk latches and their baselines).
+/// Writes are durable when <see cref="Save"/> returns.
+/// </summary>
+public interface IStateStore
+{
+    string? Load(string key);
+
+    void Save(string key, string value);
+}

@@ -63,6 +63,17 @@ public sealed class KillSwitch(double sentimentThreshold, double returnThreshold
         return true;
     }
 
+    /// <summary>Symbols halted by news today.</summary>
+    public IReadOnlyCollection<string> TrippedSymbols => _symbols;
+
+    /// <summary>Restores today's trips after a restart.</summary>
+    public void Restore(bool marketTripped, string? marketReason, IEnumerable<string> symbols)
+    {
+        MarketTripped = marketTripped;
+        MarketReason = marketReason;
+        _symbols.UnionWith(symbols);
+    }
+
     /// <summary>New trading day: automatic trips re-arm.</summary>
     public void Rearm()
     {

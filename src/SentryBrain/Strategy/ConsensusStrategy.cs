@@ -50,7 +50,7 @@ public sealed record ConsensusParameters(
 /// social (placeholder 0), momentum and, when enabled and warmed up, the RSI score of 1-minute bars.
 /// A buy needs at least N sources at or above the threshold. Exits: fixed stop loss and take profit,
 /// judged on the price we could sell at. Order of evaluation, first match wins:
-/// exits (stop, take profit, pending exit) → session gate → kill switch → daily cap → open order →
+/// exits (stop, take profit, pending exit) → session gate → watchlist → kill switch → daily cap → open order →
 /// cooldown → consensus → buy.
 /// </summary>
 public static class ConsensusStrategy

@@ -188,6 +188,27 @@ public sealed class EventParserTests
     }
 
     [Fact]
+    public void UnknownScalarFields_InAFlatPayload_AreIgnored()
+    {
+        // the common case on the hot path: extra scalar fields, no nesting
+        const string line = """{"type":"trade","ts":"2026-03-02T15:04:05Z","seq":17,"payload":{"exchange":"V","symbol":"MSFT","tape":3,"price":401.27,"odd_lot":null,"size":35,"id":12345678901234567890,"cond":"@"}}""";
+
+        var trade = Assert.IsType<TradeEvent>(Parse(line));
+
+        Assert.Equal(new TradeEvent(T, "MSFT", 401.27, 35, 0, 0, 0, 0, Session.Regular, 0), trade);
+    }
+
+    [Fact]
+    public void WhiteSpaceBetweenTokens_IsAccepted()
+    {
+        const string line = """ { "type" : "quote" , "ts" : "2026-03-02T15:04:05Z" , "payload" : { "symbol" : "MSFT" , "bid" : 401.25 , "ask" : 401.29 } } """;
+
+        var quote = Assert.IsType<QuoteEvent>(Parse(line));
+
+        Assert.Equal(401.27, quote.Mid, 12); // (401.25 + 401.29)/2
+    }
+
+    [Fact]
     public void NullAndMissingOptionalFields_TakeDefaults()
     {
         // no volumes, returns, session; volatility null
@@ -335,6 +356,19 @@ public sealed class EventParserTests
     [InlineData("""{'type':'trade'}""")]
     [InlineData("""{"type":"news","ts":"2026-03-02T15:04:05Z","payload":{"id":1,"headline":"a" /* c */}}""")]     // comments are not JSON
     public void MalformedJson_IsRejectedAsInvalidJson(string line)
+    {
+        var error = Reject(line);
+
+        Assert.Contains("JSON", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"trade","ts":"2026-03-02T15:04:05Z","payload":{"symbol":"MSFT","price":1.5,"size":1,"x":1-2-3}}""")]
+    [InlineData("""{"type":"trade","ts":"2026-03-02T15:04:05Z","seq":--,"payload":{"symbol":"MSFT","price":1.5,"size":1}}""")]
+    [InlineData("""{"type":"quote","ts":"2026-03-02T15:04:05Z","payload":{"symbol":"MSFT","bid":1.5,"ask":1.6,"x":1e}}""")]
+    [InlineData("""{"type":"trade","ts":"2026-03-02T15:04:05Z","payload":{"symbol":"MSFT","price":1.,"size":1}}""")]
+    [InlineData("""{"type":"trade","ts":"2026-03-02T15:04:05Z","payload":{"symbol":"MSFT","price":01.5,"size":1}}""")]
+    public void MalformedNumbers_OnFlatTradeAndQuoteLines_AreRejectedAsInvalidJson(string line)
     {
         var error = Reject(line);
 

@@ -13,7 +13,7 @@ namespace SentryBrain.Execution.Paper;
 /// when ask &lt;= limit at the ask, limit sells when bid &gt;= limit at the bid; no shorting; DAY orders expire at
 /// 16:00 New York time. Not thread-safe: drive it from the brain's single event loop. Never reads the wall clock.
 /// </summary>
-public sealed class PaperBroker : IBroker
+public sealed class PaperBroker : IBroker, IStateStore
 {
     private readonly PaperLedger _ledger;
     private readonly Dictionary<string, BrokerOrder> _orders = new(StringComparer.Ordinal);
@@ -282,6 +282,18 @@ public sealed class PaperBroker : IBroker
 
         _ledger.UpdateLastEventTs(ts);
         _persistedEventTs = ts;
+    }
+
+    public string? Load(string key)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _ledger.LoadState(key);
+    }
+
+    public void Save(string key, string value)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _ledger.SaveState(key, value);
     }
 
     public void Dispose()

@@ -64,6 +64,10 @@ internal sealed class PaperLedger : IDisposable
             qty INTEGER NOT NULL,
             avg_entry_price REAL NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS brain_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
         """;
 
     private const string InsertAccountSql =
@@ -112,6 +116,8 @@ internal sealed class PaperLedger : IDisposable
     private readonly SqliteCommand _upsertPosition;
     private readonly SqliteCommand _deletePosition;
     private readonly SqliteCommand _updateEventTs;
+    private readonly SqliteCommand _selectState;
+    private readonly SqliteCommand _upsertState;
 
     private PaperLedger(SqliteConnection connection)
     {
@@ -123,6 +129,22 @@ internal sealed class PaperLedger : IDisposable
         _upsertPosition = Command(UpsertPositionSql, "$symbol", "$qty", "$avg");
         _deletePosition = Command(DeletePositionSql, "$symbol");
         _updateEventTs = Command(UpdateEventTsSql, "$ts");
+        _selectState = Command("SELECT value FROM brain_state WHERE key = $key", "$key");
+        _upsertState = Command("INSERT INTO brain_state (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value", "$key", "$value");
+    }
+
+    public string? LoadState(string key)
+    {
+        _selectState.Parameters[0].Value = key;
+        _selectState.Transaction = null;
+        return _selectState.ExecuteScalar() as string;
+    }
+
+    public void SaveState(string key, string value)
+    {
+        _upsertState.Parameters[0].Value = key;
+        _upsertState.Parameters[1].Value = value;
+        Run(_upsertState, null);
     }
 
     /// <summary>Opens (creating directory, file and schema when missing) the ledger at <paramref name="dbPath"/>.</summary>
