@@ -30,7 +30,7 @@ internal static class DemoCommand
 
         var dir = Directory.CreateTempSubdirectory("sentrybrain-demo-");
         config = config with { PaperDbPath = Path.Combine(dir.FullName, "paper.db"), TradePaper = true };
-        using var logging = Startup.Logging("WARNING");
+        using var logging = Startup.Logging("ERROR"); // the tables tell the story; warnings would interleave with them
         var events = new MemoryStream();
         Scenario.Write(events);
         events.Position = 0;
@@ -42,6 +42,11 @@ internal static class DemoCommand
         }
 
         var lines = File.ReadAllLines(journalPath).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 140); // a log file is not an 80-column terminal
+        }
+
         AnsiConsole.Write(new Rule("[bold]SentryBrain demo[/]: built-in scenario → consumer → embedded paper broker").LeftJustified());
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Replayed [bold]{0}[/] events (2026-03-02, 09:25–10:30 ET, ACME/BOLT/CRUX) in {1:0.000} s wall time.", result.Summary.Events, result.WallSeconds);
         ShowDecisions(lines);
@@ -80,7 +85,7 @@ internal static class DemoCommand
     private static string Time(JsonElement e)
     {
         var ts = DateTime.Parse(e.GetProperty("ts").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-        return Market.NewYorkTime.ToEastern(ts).ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " ET";
+        return Market.NewYorkTime.ToEastern(ts).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
     }
 
     private static string Num(JsonElement e, string name, string format = "0.00")
@@ -95,8 +100,8 @@ internal static class DemoCommand
 
     private static void ShowDecisions(List<JsonElement> lines)
     {
-        var table = new Table().Title("Decisions (buys, sells, and each change of hold reason)").Border(TableBorder.Rounded);
-        foreach (var c in new[] { "time", "symbol", "action", "qty", "reason", "news", "momentum", "sources+", "price", "P&L %" })
+        var table = new Table().Title("Decisions (buys, sells, and each change of hold reason; times ET)").Border(TableBorder.Rounded);
+        foreach (var c in new[] { "time", "symbol", "action", "qty", "reason", "news", "momentum", "agree", "price", "P&L %" })
         {
             table.AddColumn(c);
         }
