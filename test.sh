@@ -19,6 +19,10 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 echo "== build"
 dotnet build "$ROOT/SentryBrain.sln" -c Release --nologo -v quiet -warnaserror || { echo "0 passed, 1 failed"; exit 1; }
 
+echo "== format (dotnet format --verify-no-changes)"
+fmt=0
+dotnet format "$ROOT/SentryBrain.sln" --verify-no-changes --no-restore -v quiet || { echo "test.sh: run 'dotnet format SentryBrain.sln' to fix the style"; fmt=1; }
+
 echo "== unit and integration tests"
 dotnet test "$ROOT/tests/SentryBrain.Tests/SentryBrain.Tests.csproj" -c Release --no-build --nologo \
   --logger "trx;LogFileName=tests.trx" --results-directory "$RESULTS" --logger "console;verbosity=normal" 2>&1 | tee "$RESULTS/console.log"
@@ -32,6 +36,7 @@ e2e=$?
 passed=$(grep -o 'passed="[0-9]*"' "$RESULTS/tests.trx" 2>/dev/null | head -1 | grep -o '[0-9]*' || echo 0)
 failed=$(grep -o 'failed="[0-9]*"' "$RESULTS/tests.trx" 2>/dev/null | head -1 | grep -o '[0-9]*' || echo 0)
 [[ $e2e -eq 0 ]] && passed=$((passed + 1)) || failed=$((failed + 1))
+[[ $fmt -eq 0 ]] && passed=$((passed + 1)) || failed=$((failed + 1))
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 echo "${passed} passed, ${failed} failed"
-[[ $status -eq 0 && $e2e -eq 0 ]]
+[[ $status -eq 0 && $e2e -eq 0 && $fmt -eq 0 ]]

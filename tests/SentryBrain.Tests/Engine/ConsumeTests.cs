@@ -501,5 +501,6 @@ public sealed class ConsumeTests : IDisposable
         ("POSITION_SIZE_PCT", "0.5"),
         ("MAX_POSITION_PCT", "0.5"),
         ("STRATEGY_MAX_QTY", "1000"),
-        ("TAKE_PROFIT_PCT", "0")) with { PaperDbPath = ledger };
+        ("TAKE_PROFIT_PCT", "0")) with
+    { PaperDbPath = ledger };
 }
