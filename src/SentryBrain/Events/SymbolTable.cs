@@ -10,6 +10,9 @@ public sealed class SymbolTable
 {
     public const int MaxLength = 16;
 
+    /// <summary>Past this many distinct tickers the table starts afresh, so a stream of junk symbols cannot grow it forever.</summary>
+    public const int MaxSymbols = 100_000;
+
     private readonly Dictionary<string, string> _symbols = new(StringComparer.Ordinal);
 
     // Tickers of up to 8 bytes (nearly all) packed into one integer key: a cheaper look-up than hashing chars.
@@ -87,6 +90,13 @@ public sealed class SymbolTable
         if (_lookup.TryGetValue(upper, out var existing))
         {
             return existing;
+        }
+
+        if (_symbols.Count >= MaxSymbols)
+        {
+            // Strings already handed out stay valid (state is keyed by value, not by reference).
+            _symbols.Clear();
+            _packed.Clear();
         }
 
         var symbol = new string(upper);
