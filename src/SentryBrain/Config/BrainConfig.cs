@@ -3,6 +3,7 @@ namespace SentryBrain.Config;
 public enum StrategyMode
 {
     Consensus = 0,
+    GreenLight = 1,
 }
 
 /// <summary>
@@ -53,6 +54,67 @@ public sealed record BrainConfig
     public double DailyCapPct { get; init; } = 0.25;
     public double DailyLossCapPct { get; init; } = 1.0;
 
+    // Green Light strategy (BEHAVIOR §4): exits
+    public bool UseAtrStop { get; init; } = true;
+    public int AtrPeriod { get; init; } = 20;
+    public double AtrStopMultiple { get; init; } = 2.0;
+    public double TakeProfitRMultiple { get; init; } = 1.2;
+    public double BreakevenActivationPct { get; init; } = 1.0;
+    public double TrailingStopActivationPct { get; init; } = 2.0;
+    public double TrailingStopPct { get; init; } = 1.0;
+    public int MaxHoldDays { get; init; } = 10;
+    public bool ScaleOutEnabled { get; init; } = true;
+    public double[] ScaleOutLevelsPct { get; init; } = [1, 2, 3];
+    public double ScaleOutPctPerLevel { get; init; } = 25;
+    public bool TakeProfitAtVwap { get; init; } = true;
+    public bool ScaleOut50AtVwap { get; init; } = true;
+    public bool BreakevenAtHalfwayToVwap { get; init; } = true;
+    public bool TrailingAtrAboveVwap { get; init; } = true;
+    public double TrailingAtrMultiple { get; init; } = 1.5;
+
+    // Green Light strategy: indicators and checklist
+    public bool UseMacd { get; init; } = true;
+    public bool UsePatterns { get; init; } = true;
+    public int PatternLookback { get; init; } = 40;
+    public int VwapLookback { get; init; } = 20;
+    public int ZScorePeriod { get; init; } = 20;
+    public int AtrPercentileLookback { get; init; } = 60;
+    public int StructureEmaPeriod { get; init; } = 50;
+    public bool TrendFilterEnabled { get; init; }
+    public int TrendSmaPeriod { get; init; } = 20;
+    public bool UseOfi { get; init; } = true;
+    public double OfiSurgeForEntry { get; init; }
+    public int OfiWindowTrades { get; init; } = 100;
+    public double ConfluenceZMax { get; init; } = 0.5;
+    public double TechnicalMinForEntry { get; init; } = -0.35;
+    public double RsiOverbought { get; init; } = 80;
+    public double RsiOverboughtOfiMin { get; init; } = 0.10;
+    public bool ScalpSkipMomentum { get; init; } = true;
+    public double ProbGainThreshold { get; init; } = 0.12;
+
+    // Risk and sizing (BEHAVIOR §4–§5)
+    public double DailyCapSoftTrailingPct { get; init; }
+    public bool FlatWhenDailyTargetHit { get; init; }
+    public bool DrawdownHaltEnabled { get; init; } = true;
+    public double MaxDrawdownPct { get; init; } = 5.0;
+    public TimeOnly? NoNewBuysAfterEt { get; init; } = new(15, 45);
+    public TimeOnly? PortfolioHealthCheckEt { get; init; } = new(16, 0);
+    public bool OvernightCarryEnabled { get; init; } = true;
+    public TimeOnly? CloseLossesByEt { get; init; } = new(15, 50);
+    public double RiskPctPerTrade { get; init; }
+    public bool KellySizingEnabled { get; init; }
+    public double KellyFractionCap { get; init; } = 0.25;
+    public int KellyLookbackTrades { get; init; } = 50;
+    public bool CorrelationCheckEnabled { get; init; }
+    public double CorrelationThreshold { get; init; } = 0.7;
+    public double CorrelationSizeReduction { get; init; } = 0.5;
+    public bool Spy200maRegimeEnabled { get; init; }
+    public double SpyBelow200maLongSizeMultiplier { get; init; } = 0.5;
+    public double SpyBelow200maZTighten { get; init; } = -2.8;
+
+    // Bars
+    public string BarsCsvDir { get; init; } = string.Empty;
+
     // Universe and memory
     public bool OpportunityEngineEnabled { get; init; }
     public string ActiveSymbolsFile { get; init; } = string.Empty;
@@ -77,7 +139,7 @@ public sealed record BrainConfig
             PaperDbPath = r.String("PAPER_DB_PATH", d.PaperDbPath, "embedded paper broker ledger (SQLite)"),
             PaperStartingCash = r.Double("PAPER_STARTING_CASH", d.PaperStartingCash, "cash of a new paper ledger", min: 1),
 
-            StrategyMode = ParseMode(r.String("STRATEGY_MODE", "consensus", "strategy", allowed: ["consensus"])),
+            StrategyMode = ParseMode(r.String("STRATEGY_MODE", "consensus", "strategy: consensus (composite of news, momentum, RSI) or green_light", allowed: ["consensus", "green_light"])),
             UseConsensus = r.Bool("USE_CONSENSUS", d.UseConsensus, "require N positive sources to buy"),
             ConsensusMinSourcesPositive = r.Int("CONSENSUS_MIN_SOURCES_POSITIVE", d.ConsensusMinSourcesPositive, "sources that must agree", min: 1, max: 4),
             ConsensusPositiveThreshold = r.Double("CONSENSUS_POSITIVE_THRESHOLD", d.ConsensusPositiveThreshold, "score at which a source counts as positive", min: 0, max: 1),
@@ -109,11 +171,69 @@ public sealed record BrainConfig
             OpportunityEngineEnabled = r.Bool("OPPORTUNITY_ENGINE_ENABLED", d.OpportunityEngineEnabled, "restrict the watchlist to ACTIVE_SYMBOLS_FILE"),
             ActiveSymbolsFile = r.String("ACTIVE_SYMBOLS_FILE", d.ActiveSymbolsFile, "active symbols, one per line"),
             SymbolStateTtlSec = r.Double("SYMBOL_STATE_TTL_SEC", d.SymbolStateTtlSec, "forget idle symbols (not held, no open order) after this many event-time seconds", min: 60),
+
+            UseAtrStop = r.Bool("USE_ATR_STOP", d.UseAtrStop, "stop at ATR_STOP_MULTIPLE × daily ATR when ATR is known"),
+            AtrPeriod = r.Int("ATR_PERIOD", d.AtrPeriod, "ATR period (Wilder), daily bars", min: 2, max: 500),
+            AtrStopMultiple = r.Double("ATR_STOP_MULTIPLE", d.AtrStopMultiple, "stop distance in ATRs", min: 0.1, max: 50),
+            TakeProfitRMultiple = r.Double("TAKE_PROFIT_R_MULTIPLE", d.TakeProfitRMultiple, "take profit as a multiple of the ATR stop", min: 0, max: 50),
+            BreakevenActivationPct = r.Double("BREAKEVEN_ACTIVATION_PCT", d.BreakevenActivationPct, "peak gain (percent) that arms the breakeven exit (0 = off)", min: 0, max: 100),
+            TrailingStopActivationPct = r.Double("TRAILING_STOP_ACTIVATION_PCT", d.TrailingStopActivationPct, "peak gain (percent) that arms the trailing stop (0 = off)", min: 0, max: 100),
+            TrailingStopPct = r.Double("TRAILING_STOP_PCT", d.TrailingStopPct, "trailing stop distance below the peak gain, percent", min: 0, max: 100),
+            MaxHoldDays = r.Int("MAX_HOLD_DAYS", d.MaxHoldDays, "sell after this many days held (0 = off)", min: 0, max: 10_000),
+            ScaleOutEnabled = r.Bool("SCALE_OUT_ENABLED", d.ScaleOutEnabled, "sell part of a winner at each level"),
+            ScaleOutLevelsPct = r.DoubleList("SCALE_OUT_LEVELS_PCT", "1,2,3", "gain levels (percent) for scale-outs", min: 0.01, max: 1000),
+            ScaleOutPctPerLevel = r.Double("SCALE_OUT_PCT_PER_LEVEL", d.ScaleOutPctPerLevel, "percent of the position sold at each level", min: 1, max: 100),
+            TakeProfitAtVwap = r.Bool("TAKE_PROFIT_AT_VWAP", d.TakeProfitAtVwap, "take profit when price reaches VWAP"),
+            ScaleOut50AtVwap = r.Bool("SCALE_OUT_50_AT_VWAP", d.ScaleOut50AtVwap, "sell half at VWAP first"),
+            BreakevenAtHalfwayToVwap = r.Bool("BREAKEVEN_AT_HALFWAY_TO_VWAP", d.BreakevenAtHalfwayToVwap, "breakeven exit once halfway to VWAP"),
+            TrailingAtrAboveVwap = r.Bool("TRAILING_ATR_ABOVE_VWAP", d.TrailingAtrAboveVwap, "ATR trail once above VWAP"),
+            TrailingAtrMultiple = r.Double("TRAILING_ATR_MULTIPLE", d.TrailingAtrMultiple, "ATR trail distance in ATRs", min: 0.1, max: 50),
+
+            UseMacd = r.Bool("USE_MACD", d.UseMacd, "MACD in the technical score"),
+            UsePatterns = r.Bool("USE_PATTERNS", d.UsePatterns, "chart patterns in the technical score"),
+            PatternLookback = r.Int("PATTERN_LOOKBACK", d.PatternLookback, "bars searched for patterns", min: 10, max: 1000),
+            VwapLookback = r.Int("VWAP_LOOKBACK", d.VwapLookback, "rolling VWAP window, bars", min: 1, max: 1000),
+            ZScorePeriod = r.Int("ZSCORE_PERIOD", d.ZScorePeriod, "returns Z-score window", min: 2, max: 1000),
+            AtrPercentileLookback = r.Int("ATR_PERCENTILE_LOOKBACK", d.AtrPercentileLookback, "ATR percentile window", min: 2, max: 5000),
+            StructureEmaPeriod = r.Int("STRUCTURE_EMA_PERIOD", d.StructureEmaPeriod, "EMA of the structure (trend) filter", min: 2, max: 1000),
+            TrendFilterEnabled = r.Bool("TREND_FILTER_ENABLED", d.TrendFilterEnabled, "require price above its SMA when structure is unknown"),
+            TrendSmaPeriod = r.Int("TREND_SMA_PERIOD", d.TrendSmaPeriod, "SMA period of the trend filter", min: 2, max: 1000),
+            UseOfi = r.Bool("USE_OFI", d.UseOfi, "order-flow imbalance from trades vs quotes"),
+            OfiSurgeForEntry = r.Double("OFI_SURGE_FOR_ENTRY", d.OfiSurgeForEntry, "minimum OFI to enter", min: -1, max: 1),
+            OfiWindowTrades = r.Int("OFI_WINDOW_TRADES", d.OfiWindowTrades, "classified trades in the OFI window", min: 1, max: 100_000),
+            ConfluenceZMax = r.Double("CONFLUENCE_Z_MAX", d.ConfluenceZMax, "entries need Z ≤ this (or price at/above VWAP)", min: -20, max: 20),
+            TechnicalMinForEntry = r.Double("TECHNICAL_MIN_FOR_ENTRY", d.TechnicalMinForEntry, "minimum technical score to enter", min: -1, max: 1),
+            RsiOverbought = r.Double("RSI_OVERBOUGHT", d.RsiOverbought, "RSI above which entries need OFI support", min: 50, max: 100),
+            RsiOverboughtOfiMin = r.Double("RSI_OVERBOUGHT_OFI_MIN", d.RsiOverboughtOfiMin, "OFI needed when RSI is overbought", min: -1, max: 1),
+            ScalpSkipMomentum = r.Bool("SCALP_SKIP_MOMENTUM", d.ScalpSkipMomentum, "skip the momentum checklist item"),
+            ProbGainThreshold = r.Double("PROB_GAIN_THRESHOLD", d.ProbGainThreshold, "minimum prob_gain to enter", min: 0, max: 1),
+
+            DailyCapSoftTrailingPct = r.Double("DAILY_CAP_SOFT_TRAILING_PCT", d.DailyCapSoftTrailingPct, "after the target, keep buying until P&L gives back this much from the day's peak (0 = stop at the target)", min: 0, max: 100),
+            FlatWhenDailyTargetHit = r.Bool("FLAT_WHEN_DAILY_TARGET_HIT", d.FlatWhenDailyTargetHit, "close everything once the daily target is hit"),
+            DrawdownHaltEnabled = r.Bool("DRAWDOWN_HALT_ENABLED", d.DrawdownHaltEnabled, "halt new buys on drawdown from the equity peak"),
+            MaxDrawdownPct = r.Double("MAX_DRAWDOWN_PCT", d.MaxDrawdownPct, "drawdown from the equity peak that halts new buys, percent", min: 0.01, max: 100),
+            NoNewBuysAfterEt = r.Time("NO_NEW_BUYS_AFTER_ET", "15:45", "no new buys from this New York time (empty = off)", allowEmpty: true),
+            PortfolioHealthCheckEt = r.Time("PORTFOLIO_HEALTH_CHECK_ET", "16:00", "sell losers from this New York time (empty = off)", allowEmpty: true),
+            OvernightCarryEnabled = r.Bool("OVERNIGHT_CARRY_ENABLED", d.OvernightCarryEnabled, "carry winners overnight; close losers before the close"),
+            CloseLossesByEt = r.Time("CLOSE_LOSSES_BY_ET", "15:50", "close losing positions from this New York time (empty = off)", allowEmpty: true),
+            RiskPctPerTrade = r.Double("RISK_PCT_PER_TRADE", d.RiskPctPerTrade, "risk per trade, percent of equity, sized with the ATR stop (0 = use POSITION_SIZE_PCT)", min: 0, max: 100),
+            KellySizingEnabled = r.Bool("KELLY_SIZING_ENABLED", d.KellySizingEnabled, "scale risk by the Kelly fraction of recent trades"),
+            KellyFractionCap = r.Double("KELLY_FRACTION_CAP", d.KellyFractionCap, "cap on the Kelly fraction", min: 0, max: 1),
+            KellyLookbackTrades = r.Int("KELLY_LOOKBACK_TRADES", d.KellyLookbackTrades, "round trips in the Kelly estimate", min: 1, max: 100_000),
+            CorrelationCheckEnabled = r.Bool("CORRELATION_CHECK_ENABLED", d.CorrelationCheckEnabled, "shrink size when correlated with a holding"),
+            CorrelationThreshold = r.Double("CORRELATION_THRESHOLD", d.CorrelationThreshold, "correlation that counts as high", min: 0, max: 1),
+            CorrelationSizeReduction = r.Double("CORRELATION_SIZE_REDUCTION", d.CorrelationSizeReduction, "size multiplier when correlated", min: 0, max: 1),
+            Spy200maRegimeEnabled = r.Bool("SPY_200MA_REGIME_ENABLED", d.Spy200maRegimeEnabled, "stricter entries and smaller size while SPY is below its 200-day SMA"),
+            SpyBelow200maLongSizeMultiplier = r.Double("SPY_BELOW_200MA_LONG_SIZE_MULTIPLIER", d.SpyBelow200maLongSizeMultiplier, "size multiplier below the SPY 200-day SMA", min: 0, max: 1),
+            SpyBelow200maZTighten = r.Double("SPY_BELOW_200MA_Z_TIGHTEN", d.SpyBelow200maZTighten, "entries need Z ≤ this below the SPY 200-day SMA", min: -20, max: 20),
+
+            BarsCsvDir = r.String("BARS_CSV_DIR", d.BarsCsvDir, "folder of <SYMBOL>.csv daily bars to warm indicators up (empty = none)"),
         };
         r.ThrowIfInvalid();
         entries = r.Entries;
         return config;
     }
 
-    private static StrategyMode ParseMode(string text) => StrategyMode.Consensus;
+    private static StrategyMode ParseMode(string text)
+        => text.Equals("green_light", StringComparison.OrdinalIgnoreCase) ? StrategyMode.GreenLight : StrategyMode.Consensus;
 }

@@ -121,6 +121,34 @@ public sealed class ConfigReader(ConfigSource source)
         return string.Empty;
     }
 
+    /// <summary>A comma-separated list of positive numbers, e.g. "1,2,3".</summary>
+    public double[] DoubleList(string name, string fallback, string description, double min = 0, double max = double.MaxValue)
+    {
+        var (raw, origin) = Read(name);
+        var text = (raw ?? fallback).Trim();
+        var values = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v) || v < min || v > max)
+            {
+                Fail(name, text, $"comma-separated numbers{RangeText(min, max)}, e.g. {fallback}");
+                values.Clear();
+                foreach (var d in fallback.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    values.Add(double.Parse(d, CultureInfo.InvariantCulture));
+                }
+
+                break;
+            }
+
+            values.Add(v);
+        }
+
+        values.Sort();
+        Record(name, string.Join(",", values.Select(v => ConfigSource.Describe(v))), origin, description);
+        return [.. values];
+    }
+
     /// <summary>A New York wall-clock time "HH:MM"; empty means "not set" when <paramref name="allowEmpty"/>.</summary>
     public TimeOnly? Time(string name, string fallback, string description, bool allowEmpty = false)
     {

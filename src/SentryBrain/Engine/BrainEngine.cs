@@ -34,6 +34,9 @@ public sealed class BrainEngine
     private readonly HashSet<string> _feedOpenOrders = new(StringComparer.Ordinal);
     private readonly KillSwitch _killSwitch;
     private readonly DailyCap _dailyCap;
+    private readonly Drawdown _drawdown;
+    private double _persistedPeakEquity;
+    private DateTime _noNewBuysUtc = DateTime.MaxValue;
     private readonly ActiveSymbols? _watchlist;
     private readonly Func<string, double?> _markPrice;
     private readonly List<string> _pruneScratch = [];
@@ -74,7 +77,8 @@ public sealed class BrainEngine
         _journal = journal;
         _logger = logger;
         _killSwitch = new KillSwitch(config.KillSwitchSentimentThreshold, config.KillSwitchReturnThreshold, config.KillSwitch);
-        _dailyCap = new DailyCap(config.DailyCapEnabled, config.DailyCapPct, config.DailyLossCapPct);
+        _dailyCap = new DailyCap(config.DailyCapEnabled, config.DailyCapPct, config.DailyLossCapPct, config.DailyCapSoftTrailingPct);
+        _drawdown = new Drawdown(config.DrawdownHaltEnabled, config.MaxDrawdownPct);
         if (config.OpportunityEngineEnabled && config.ActiveSymbolsFile.Length > 0)
         {
             _watchlist = new ActiveSymbols(config.ActiveSymbolsFile);
@@ -247,11 +251,17 @@ public sealed class BrainEngine
         }
 
         _tradingDate = date;
-        if (_pendingRisk is { } snapshot && snapshot.RestoreInto(date, _dailyCap, _killSwitch))
+        _noNewBuysUtc = _config.NoNewBuysAfterEt is { } cutoff ? NewYorkTime.ToUtc(date, cutoff) : DateTime.MaxValue;
+        if (_pendingRisk is { } snapshot)
+        {
+            _persistedPeakEquity = snapshot.PeakEquity;
+        }
+
+        if (_pendingRisk is { } restored && restored.RestoreInto(date, _dailyCap, _killSwitch, _drawdown))
         {
             _logger.LogInformation(
                 "Restored today's risk state: daily cap {Cap} (baseline {Baseline:0.00}), market kill switch {Market}, {Symbols} symbols halted",
-                snapshot.DailyCap, snapshot.Baseline, snapshot.MarketKilled, snapshot.KilledSymbols.Length);
+                restored.DailyCap, restored.Baseline, restored.MarketKilled, restored.KilledSymbols.Length);
         }
 
         _pendingRisk = null;
@@ -262,7 +272,8 @@ public sealed class BrainEngine
     {
         if (_broker is IStateStore store)
         {
-            store.Save(RiskSnapshot.StateKey, RiskSnapshot.Capture(_tradingDate, _dailyCap, _killSwitch).ToJson());
+            store.Save(RiskSnapshot.StateKey, RiskSnapshot.Capture(_tradingDate, _dailyCap, _killSwitch, _drawdown).ToJson());
+            _persistedPeakEquity = _drawdown.PeakEquity;
         }
     }
 
@@ -377,11 +388,15 @@ public sealed class BrainEngine
 
     private DailyCapState UpdateDailyCap()
     {
-        var (date, before) = (_dailyCap.Date, _dailyCap.State);
-        var state = _dailyCap.Update(_tradingDate, RecentEquity());
-        if (date != _dailyCap.Date || before != state)
+        var (date, before, halted) = (_dailyCap.Date, _dailyCap.State, _drawdown.Halted);
+        var equity = RecentEquity();
+        var state = _dailyCap.Update(_tradingDate, equity);
+        _drawdown.Update(equity, out _);
+        // Persist a new baseline, a latch, a drawdown halt, or an equity peak 0.1 % above the stored one
+        // (a rising peak would otherwise mean a write every second).
+        if (date != _dailyCap.Date || before != state || halted != _drawdown.Halted || _drawdown.PeakEquity > _persistedPeakEquity * 1.001)
         {
-            PersistRisk(); // a new baseline, or a latch
+            PersistRisk();
         }
 
         return state;
@@ -430,7 +445,9 @@ public sealed class BrainEngine
             KillSwitchReason: _killSwitch.ReasonFor(state.Symbol),
             DailyCap: capState,
             InCooldown: state.LastOrderTs is { } lastOrder && (_now - lastOrder).TotalSeconds < _config.OrderCooldownSec,
-            EntryAllowed: _watchlist?.Symbols is not { } list || list.Contains(state.Symbol));
+            EntryAllowed: _watchlist?.Symbols is not { } list || list.Contains(state.Symbol),
+            DrawdownHalted: _drawdown.Halted,
+            NoNewBuysWindow: _now >= _noNewBuysUtc);
         var decision = ConsensusStrategy.Decide(input, _parameters);
         if (decision.Action == TradeAction.Buy)
         {

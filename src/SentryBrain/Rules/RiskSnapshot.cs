@@ -13,21 +13,31 @@ public sealed record RiskSnapshot(
     DailyCapState DailyCap,
     bool MarketKilled,
     string? MarketKillReason,
-    string[] KilledSymbols)
+    string[] KilledSymbols,
+    double PeakEquity = 0)
 {
     public const string StateKey = "risk";
 
-    public static RiskSnapshot Capture(DateOnly date, DailyCap cap, KillSwitch killSwitch) => new(
+    public static RiskSnapshot Capture(DateOnly date, DailyCap cap, KillSwitch killSwitch, Drawdown? drawdown = null) => new(
         date,
         cap.Date == date ? cap.Baseline : 0,
         cap.Date == date ? cap.State : DailyCapState.Open,
         killSwitch.MarketTripped,
         killSwitch.MarketReason,
-        [.. killSwitch.TrippedSymbols.Order(StringComparer.Ordinal)]);
+        [.. killSwitch.TrippedSymbols.Order(StringComparer.Ordinal)],
+        drawdown?.PeakEquity ?? 0);
 
-    /// <summary>Applies the snapshot when it belongs to <paramref name="date"/>; returns whether it did.</summary>
-    public bool RestoreInto(DateOnly date, DailyCap cap, KillSwitch killSwitch)
+    /// <summary>
+    /// Applies the snapshot: the equity peak always (drawdown spans days); the daily latches only when the snapshot
+    /// belongs to <paramref name="date"/>. Returns whether the daily part applied.
+    /// </summary>
+    public bool RestoreInto(DateOnly date, DailyCap cap, KillSwitch killSwitch, Drawdown? drawdown = null)
     {
+        if (PeakEquity > 0)
+        {
+            drawdown?.Restore(PeakEquity);
+        }
+
         if (Date != date)
         {
             return false;

@@ -19,7 +19,9 @@ public readonly record struct ConsensusInput(
     string? KillSwitchReason,
     DailyCapState DailyCap,
     bool InCooldown,
-    bool EntryAllowed);
+    bool EntryAllowed,
+    bool DrawdownHalted = false,
+    bool NoNewBuysWindow = false);
 
 /// <summary>Parameters of the composite/consensus strategy (from <see cref="Config.BrainConfig"/>).</summary>
 public sealed record ConsensusParameters(
@@ -50,7 +52,8 @@ public sealed record ConsensusParameters(
 /// social (placeholder 0), momentum and, when enabled and warmed up, the RSI score of 1-minute bars.
 /// A buy needs at least N sources at or above the threshold. Exits: fixed stop loss and take profit,
 /// judged on the price we could sell at. Order of evaluation, first match wins:
-/// exits (stop, take profit, pending exit) → session gate → watchlist → kill switch → daily cap → open order →
+/// exits (stop, take profit, pending exit) → session gate → watchlist → kill switch → daily cap → drawdown →
+/// no-new-buys time → open order →
 /// cooldown → consensus → buy.
 /// </summary>
 public static class ConsensusStrategy
@@ -93,6 +96,16 @@ public static class ConsensusStrategy
         if (input.DailyCap == DailyCapState.LossCapReached)
         {
             return Hold("daily_loss_cap_reached", signals);
+        }
+
+        if (input.DrawdownHalted)
+        {
+            return Hold("drawdown_halt", signals);
+        }
+
+        if (input.NoNewBuysWindow)
+        {
+            return Hold("no_new_buys_after", signals);
         }
 
         if (input.HasOpenBuy || input.HasOpenSell)

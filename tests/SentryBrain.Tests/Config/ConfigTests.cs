@@ -94,7 +94,7 @@ public sealed class ConfigTests
     [InlineData("STOP_LOSS_PCT", "Infinity", "a number")]
     [InlineData("KILL_SWITCH_SENTIMENT_THRESHOLD", "0.5", "between -1 and 0")]
     [InlineData("LOG_LEVEL", "LOUD", "one of")]
-    [InlineData("STRATEGY_MODE", "green_light", "one of")]
+    [InlineData("STRATEGY_MODE", "momentum_only", "one of")]
     public void InvalidValue_Throws_NamingTheVariable(string name, string value, string expectedForm)
     {
         var ex = LoadFails((name, value));
