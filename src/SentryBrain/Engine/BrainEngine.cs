@@ -431,7 +431,8 @@ public sealed class BrainEngine
         _evaluations++;
         var capState = heldQty > 0 ? _dailyCap.State : UpdateDailyCap();
         var input = new ConsensusInput(
-            RegularSession: state.Session == Session.Regular,
+            // The feed's session is clock-only; the NYSE calendar knows weekends, holidays and early closes.
+            RegularSession: state.Session == Session.Regular && NyseCalendar.SessionAt(_now) == MarketSession.Regular,
             ExitPrice: state.ExitPrice,
             EntryPrice: state.EntryPrice,
             HeldQty: heldQty,

@@ -318,12 +318,18 @@ public sealed class PaperBroker : IBroker, IStateStore
         }
     }
 
-    /// <summary>DAY expiry: 16:00 ET of the New York date of creation, or of the next calendar day when created at/after the close.</summary>
+    /// <summary>DAY expiry: the NYSE close (16:00 ET, 13:00 on early-close days) of the session the order can trade in.</summary>
     internal static DateTime ExpiryFor(DateTime createdUtc)
     {
+        // The close of the session the order can still trade in: today's (regular or early) close when today is a
+        // trading day and it has not passed, else the next trading day's close (weekends, holidays, after hours).
         var date = NewYorkTime.TradingDate(createdUtc);
-        var close = NewYorkTime.ToUtc(date, NewYorkTime.RegularClose);
-        return createdUtc < close ? close : NewYorkTime.ToUtc(date.AddDays(1), NewYorkTime.RegularClose);
+        if (NyseCalendar.IsTradingDay(date) && createdUtc < NyseCalendar.CloseUtc(date))
+        {
+            return NyseCalendar.CloseUtc(date);
+        }
+
+        return NyseCalendar.CloseUtc(NyseCalendar.NextTradingDay(date));
     }
 
     private BrokerUpdate Match(string symbol, List<OpenOrder> open, Quote quote, DateTime now)
