@@ -46,9 +46,31 @@ public sealed class JournalWriter : IDisposable
         WriteNullable("rsi_score"u8, s.RsiScore);
         w.WriteNumber("positive_sources"u8, s.PositiveSources);
         w.WriteNumber("price"u8, s.Price);
-        if (s.PnlPct is { } pnl)
+        WriteIfPresent("pnl_pct"u8, s.PnlPct);
+        WriteIfPresent("peak_pnl_pct"u8, s.PeakPnlPct);
+        WriteIfPresent("stop_pct"u8, s.StopPct);
+        WriteIfPresent("take_profit_pct"u8, s.TakeProfitPct);
+        WriteIfPresent("atr_stop_pct"u8, s.AtrStopPct);
+        WriteIfPresent("atr_pct"u8, s.AtrPct);
+        WriteIfPresent("vwap_distance_pct"u8, s.VwapDistancePct);
+        WriteIfPresent("z_score"u8, s.ZScore);
+        WriteIfPresent("atr_percentile"u8, s.AtrPercentile);
+        WriteIfPresent("technical_score"u8, s.TechnicalScore);
+        WriteIfPresent("ofi"u8, s.Ofi);
+        WriteIfPresent("prob_gain"u8, s.ProbGain);
+        if (s.StructureOk is { } structure)
         {
-            w.WriteNumber("pnl_pct"u8, Round(pnl));
+            w.WriteBoolean("structure_ok"u8, structure);
+        }
+
+        if (s.MomentumOk is { } momentumOk)
+        {
+            w.WriteBoolean("momentum_ok"u8, momentumOk);
+        }
+
+        if (s.Detail is { } detail)
+        {
+            w.WriteString("detail"u8, detail);
         }
 
         w.WriteEndObject();
@@ -144,6 +166,15 @@ public sealed class JournalWriter : IDisposable
     }
 
     private static double Round(double x) => Math.Round(x, 6);
+
+    /// <summary>Optional signals are written only when known, so each strategy's lines carry just what it used.</summary>
+    private void WriteIfPresent(ReadOnlySpan<byte> name, double? value)
+    {
+        if (value is { } v)
+        {
+            _writer.WriteNumber(name, Round(v));
+        }
+    }
 
     private void WriteNullable(ReadOnlySpan<byte> name, double? value)
     {

@@ -7,7 +7,12 @@ public enum TradeAction : byte
     Sell = 2,
 }
 
-/// <summary>The signal values a decision used; journaled with it so every trade can be explained.</summary>
+/// <summary>
+/// The signal values a decision used; journaled with it so every trade can be explained. The members after
+/// <see cref="PnlPct"/> are the Green Light strategy's inputs (null when unknown or not used by the strategy);
+/// percentages are in percent (1.0 = 1 %). <see cref="Detail"/> is a short, stable, comma-separated list of
+/// tokens explaining the reason further (for example which checklist input was missing and passed).
+/// </summary>
 public readonly record struct DecisionSignals(
     double? News,
     double Momentum,
@@ -16,7 +21,21 @@ public readonly record struct DecisionSignals(
     double? RsiScore,
     int PositiveSources,
     double Price,
-    double? PnlPct);
+    double? PnlPct,
+    double? PeakPnlPct = null,
+    double? StopPct = null,
+    double? TakeProfitPct = null,
+    double? AtrStopPct = null,
+    double? AtrPct = null,
+    double? VwapDistancePct = null,
+    double? ZScore = null,
+    double? AtrPercentile = null,
+    bool? StructureOk = null,
+    double? TechnicalScore = null,
+    bool? MomentumOk = null,
+    double? Ofi = null,
+    double? ProbGain = null,
+    string? Detail = null);
 
 /// <summary>A strategy decision. For buys, <see cref="Qty"/> is filled in by sizing.</summary>
 public readonly record struct Decision(TradeAction Action, long Qty, string Reason, DecisionSignals Signals)
