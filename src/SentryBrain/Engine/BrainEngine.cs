@@ -4,7 +4,9 @@ using SentryBrain.Events;
 using SentryBrain.Execution;
 using SentryBrain.Journal;
 using SentryBrain.Market;
+using SentryBrain.Market.Bars;
 using SentryBrain.Rules;
+using SentryBrain.Signals;
 using SentryBrain.Signals.Sentiment;
 using SentryBrain.Strategy;
 
@@ -21,9 +23,17 @@ public sealed class BrainEngine
     private const int PruneCheckEveryEvents = 4096;
     private static readonly TimeSpan PruneInterval = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan WatchlistRefreshInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SpyRefreshInterval = TimeSpan.FromMinutes(15);
 
     private readonly BrainConfig _config;
     private readonly ConsensusParameters _parameters;
+    private readonly GreenLightParameters _greenLight;
+    private readonly PositionExitParameters _exitParameters;
+    private readonly LiveIndicatorOptions _indicatorOptions;
+    private readonly IDailyBarSource? _barSource;
+    private PositionBook? _book;
+    private bool _spyBelow200ma;
+    private DateTime _spyCheckedAt = DateTime.MinValue;
     private readonly Func<DateTime, IBroker?> _brokerFactory;
     private IBroker? _broker;
     private readonly JournalWriter _journal;
@@ -69,10 +79,16 @@ public sealed class BrainEngine
     /// The broker is created when the first event arrives, with that event's time, so the caller can check the
     /// ledger against the stream (a replay of the past must not continue a ledger that is already ahead of it).
     /// </summary>
-    public BrainEngine(BrainConfig config, Func<DateTime, IBroker?> brokerFactory, JournalWriter journal, ILogger logger)
+    public BrainEngine(BrainConfig config, Func<DateTime, IBroker?> brokerFactory, JournalWriter journal, ILogger logger, IDailyBarSource? barSource = null)
     {
         _config = config;
         _parameters = ConsensusParameters.From(config);
+        _greenLight = GreenLightParameters.From(config);
+        _exitParameters = PositionExitParameters.From(config);
+        _indicatorOptions = LiveIndicatorOptions.From(config);
+        _barSource = barSource ?? (config.BarsCsvDir.Length > 0
+            ? new CsvFolderBarSource(config.BarsCsvDir, error => logger.LogWarning("Bar history unusable: {Error}", error))
+            : null);
         _brokerFactory = brokerFactory;
         _journal = journal;
         _logger = logger;
@@ -191,6 +207,12 @@ public sealed class BrainEngine
             try
             {
                 _broker = _brokerFactory(ts);
+                _book = new PositionBook(_broker as IStateStore);
+                if (_broker is not null)
+                {
+                    _book.Reconcile(symbol => _broker.PositionOf(symbol)?.Qty ?? 0);
+                }
+
                 if (_broker is IStateStore store)
                 {
                     var text = store.Load(RiskSnapshot.StateKey);
@@ -227,6 +249,12 @@ public sealed class BrainEngine
             Journal(_broker.OnClock(ts), "expired");
         }
 
+        if (_config.Spy200maRegimeEnabled && ts - _spyCheckedAt >= SpyRefreshInterval)
+        {
+            _spyCheckedAt = ts;
+            RefreshSpyRegime();
+        }
+
         if (_watchlist is not null && ts - _lastWatchlistRefresh >= WatchlistRefreshInterval)
         {
             _lastWatchlistRefresh = ts;
@@ -234,6 +262,18 @@ public sealed class BrainEngine
             {
                 _logger.LogWarning("Cannot read ACTIVE_SYMBOLS_FILE {Path}: {Error}", _watchlist.Path, error);
             }
+        }
+    }
+
+    /// <summary>SPY below its 200-day SMA (daily closes, warmed up from the bar source): stricter Z and smaller size.</summary>
+    private void RefreshSpyRegime()
+    {
+        var before = _spyBelow200ma;
+        _spyBelow200ma = _states.TryGetValue("SPY", out var spy) && spy.MarkPrice > 0
+            && spy.Indicators?.DailySma(200) is { } sma && spy.MarkPrice < sma;
+        if (before != _spyBelow200ma)
+        {
+            _logger.LogInformation("SPY 200-day regime: {State}", _spyBelow200ma ? "below (stricter entries, smaller size)" : "above");
         }
     }
 
@@ -251,6 +291,11 @@ public sealed class BrainEngine
         }
 
         _tradingDate = date;
+        foreach (var state in _states.Values)
+        {
+            state.Indicators?.RollDay(date);
+        }
+
         _noNewBuysUtc = _config.NoNewBuysAfterEt is { } cutoff ? NewYorkTime.ToUtc(date, cutoff) : DateTime.MaxValue;
         if (_pendingRisk is { } snapshot)
         {
@@ -281,7 +326,19 @@ public sealed class BrainEngine
     {
         if (!_states.TryGetValue(symbol, out var state))
         {
-            state = new SymbolState(symbol, _config.RsiPeriod);
+            LiveIndicators? indicators = null;
+            if (_config.StrategyMode == StrategyMode.GreenLight)
+            {
+                indicators = new LiveIndicators(_indicatorOptions);
+                if (_barSource?.Load(symbol, _tradingDate) is { Count: > 0 } history)
+                {
+                    indicators.WarmUp(history);
+                }
+
+                indicators.RollDay(_tradingDate);
+            }
+
+            state = new SymbolState(symbol, _config.RsiPeriod, indicators);
             _states[symbol] = state;
         }
 
@@ -292,6 +349,7 @@ public sealed class BrainEngine
     {
         var state = State(trade.Symbol);
         state.OnTrade(trade);
+        state.Indicators?.OnTrade(_tradingDate, trade.Price, trade.Size);
         CheckReturns(trade.Symbol, trade.Return1m, trade.Return5m);
         Evaluate(state, force: false);
     }
@@ -300,6 +358,7 @@ public sealed class BrainEngine
     {
         var state = State(quote.Symbol);
         state.OnQuote(quote);
+        state.Indicators?.OnQuote(quote.Bid, quote.Ask);
         state.CloseBarIfDue(quote.Ts);
         CheckReturns(quote.Symbol, quote.Return1m, quote.Return5m);
         if (_broker is not null)
@@ -430,33 +489,44 @@ public sealed class BrainEngine
 
         _evaluations++;
         var capState = heldQty > 0 ? _dailyCap.State : UpdateDailyCap();
-        var input = new ConsensusInput(
-            // The feed's session is clock-only; the NYSE calendar knows weekends, holidays and early closes.
-            RegularSession: state.Session == Session.Regular && NyseCalendar.SessionAt(_now) == MarketSession.Regular,
-            ExitPrice: state.ExitPrice,
-            EntryPrice: state.EntryPrice,
-            HeldQty: heldQty,
-            AvgEntryPrice: avgEntry,
-            HasOpenBuy: HasOpenOrder(state.Symbol, OrderSide.Buy),
-            HasOpenSell: HasOpenOrder(state.Symbol, OrderSide.Sell),
-            News: state.FreshNews(_now, _config.NewsMaxAgeSec),
-            Return1m: state.Return1m,
-            Return5m: state.Return5m,
-            Rsi: state.Rsi,
-            KillSwitchReason: _killSwitch.ReasonFor(state.Symbol),
-            DailyCap: capState,
-            InCooldown: state.LastOrderTs is { } lastOrder && (_now - lastOrder).TotalSeconds < _config.OrderCooldownSec,
-            EntryAllowed: _watchlist?.Symbols is not { } list || list.Contains(state.Symbol),
-            DrawdownHalted: _drawdown.Halted,
-            NoNewBuysWindow: _now >= _noNewBuysUtc);
-        var decision = ConsensusStrategy.Decide(input, _parameters);
+        // The feed's session is clock-only; the NYSE calendar knows weekends, holidays and early closes.
+        var regular = state.Session == Session.Regular && NyseCalendar.SessionAt(_now) == MarketSession.Regular;
+        var hasOpenBuy = HasOpenOrder(state.Symbol, OrderSide.Buy);
+        var hasOpenSell = HasOpenOrder(state.Symbol, OrderSide.Sell);
+        var inCooldown = state.LastOrderTs is { } lastOrder && (_now - lastOrder).TotalSeconds < _config.OrderCooldownSec;
+        var entryAllowed = _watchlist?.Symbols is not { } list || list.Contains(state.Symbol);
+        int? scaleOutLevel = null;
+        Decision decision;
+        if (_config.StrategyMode == StrategyMode.GreenLight)
+        {
+            (decision, scaleOutLevel) = DecideGreenLight(state, heldQty, avgEntry, capState, regular, hasOpenBuy, hasOpenSell, inCooldown, entryAllowed);
+        }
+        else
+        {
+            var input = new ConsensusInput(
+                RegularSession: regular,
+                ExitPrice: state.ExitPrice,
+                EntryPrice: state.EntryPrice,
+                HeldQty: heldQty,
+                AvgEntryPrice: avgEntry,
+                HasOpenBuy: hasOpenBuy,
+                HasOpenSell: hasOpenSell,
+                News: state.FreshNews(_now, _config.NewsMaxAgeSec),
+                Return1m: state.Return1m,
+                Return5m: state.Return5m,
+                Rsi: state.Rsi,
+                KillSwitchReason: _killSwitch.ReasonFor(state.Symbol),
+                DailyCap: capState,
+                InCooldown: inCooldown,
+                EntryAllowed: entryAllowed,
+                DrawdownHalted: _drawdown.Halted,
+                NoNewBuysWindow: _now >= _noNewBuysUtc);
+            decision = ConsensusStrategy.Decide(input, _parameters);
+        }
+
         if (decision.Action == TradeAction.Buy)
         {
-            var qty = OrderPlanning.BuyQty(Equity(), state.EntryPrice, heldQty, _config.PositionSizePct, _config.MaxPositionPct, _config.StrategyMaxQty);
-            var affordable = _broker is null ? qty : OrderPlanning.AffordableQty(_broker.Cash, BuyLimit(state) ?? state.EntryPrice);
-            decision = qty <= 0 ? decision with { Action = TradeAction.Hold, Reason = "size_below_one_share" }
-                : affordable <= 0 ? decision with { Action = TradeAction.Hold, Reason = "insufficient_cash" }
-                : decision with { Qty = Math.Min(qty, affordable) };
+            decision = Size(state, decision, heldQty);
         }
 
         if (decision.Action == TradeAction.Hold)
@@ -478,7 +548,140 @@ public sealed class BrainEngine
         if (decision.Action != TradeAction.Hold && _broker is not null)
         {
             Submit(state, decision);
+            RememberExitProgress(state.Symbol, decision, scaleOutLevel);
         }
+    }
+
+    /// <summary>
+    /// Green Light: for a long, the positions-driven exits first (daily-target flatten, close losers, health check,
+    /// scale-out levels), then the ordered evaluation of BEHAVIOR §4 with live ATR, VWAP, Z, structure and OFI.
+    /// </summary>
+    private (Decision Decision, int? ScaleOutLevel) DecideGreenLight(
+        SymbolState state, long heldQty, double avgEntry, DailyCapState capState, bool regular, bool hasOpenBuy, bool hasOpenSell, bool inCooldown, bool entryAllowed)
+    {
+        var indicators = state.Indicators!;
+        var price = heldQty > 0 ? state.ExitPrice : state.EntryPrice;
+        var memory = heldQty > 0 ? _book?.Get(state.Symbol) : null;
+        if (heldQty > 0 && GreenLightStrategy.PnlPct(heldQty, avgEntry, price) is { } pnl)
+        {
+            _book?.OnPnl(state.Symbol, pnl, _now);
+            memory = _book?.Get(state.Symbol);
+        }
+
+        var eastern = NewYorkTime.ToEastern(_now);
+        var vwapDistance = indicators.VwapDistancePct(price, _tradingDate);
+        if (heldQty > 0 && !hasOpenSell)
+        {
+            var exitInput = new PositionExitInput(heldQty, avgEntry, price, memory?.ScaleOutLevelsDone ?? 0, eastern, capState);
+            if (PositionExits.Evaluate(exitInput, _exitParameters) is { } exit)
+            {
+                return (exit.Decision, exit.ScaleOutLevel);
+            }
+        }
+
+        var input = new GreenLightInput(
+            RegularSession: regular,
+            HeldQty: heldQty,
+            AvgEntryPrice: avgEntry,
+            CurrentPrice: price,
+            PeakPnlPct: memory?.PeakPnlPct,
+            DaysHeld: memory is null ? 0 : (int)Math.Floor((_now - memory.EntryTs).TotalDays),
+            ScaledAtVwap: memory?.ScaledAtVwap ?? false,
+            InHealthCheckWindow: PositionExits.IsHealthCheckWindow(eastern, _exitParameters),
+            AtrStopPct: null,
+            // VWAP is an exit target only for positions bought below it (see PositionMemory.VwapTarget).
+            VwapDistancePct: heldQty > 0 && memory?.VwapTarget != true ? null : vwapDistance,
+            AtrPct: indicators.AtrPct(price),
+            ZScore: indicators.ZScore(price),
+            AtrPercentile: indicators.AtrPercentile,
+            StructureOk: indicators.StructureOk ?? TrendOk(state),
+            TechnicalScore: indicators.TechnicalScore,
+            MomentumOk: indicators.MomentumOk,
+            Ofi: _config.UseOfi ? indicators.Ofi : null,
+            Rsi: state.Rsi,
+            ProbGain: ProbGain.Compute(state.Return1m, state.Return5m, state.Volatility > 0 ? state.Volatility : null),
+            KillSwitchReason: _killSwitch.ReasonFor(state.Symbol),
+            DailyCap: capState,
+            DrawdownHalted: _drawdown.Halted,
+            NoNewBuysWindow: _now >= _noNewBuysUtc,
+            HasOpenBuy: hasOpenBuy,
+            HasOpenSell: hasOpenSell,
+            InCooldown: inCooldown,
+            EntryAllowed: entryAllowed,
+            SpyBelow200ma: _spyBelow200ma);
+        var decision = GreenLightStrategy.Decide(input, _greenLight);
+        if (decision.Action == TradeAction.Buy)
+        {
+            state.EntryVwapDistancePct = vwapDistance;
+        }
+
+        return (decision, null);
+    }
+
+    /// <summary>The reference's live trend filter (TREND_FILTER_ENABLED): price above the SMA of recent prices; null when off or unknown.</summary>
+    private bool? TrendOk(SymbolState state)
+    {
+        if (!_config.TrendFilterEnabled || state.PriceCount < _config.TrendSmaPeriod)
+        {
+            return null;
+        }
+
+        var n = Math.Min(_config.TrendSmaPeriod, state.PriceCount);
+        var sum = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            sum += state.PriceAt(i);
+        }
+
+        return state.PriceAt(0) > sum / n;
+    }
+
+    /// <summary>Marks scale-outs done (even if the order failed, so a level is never retried in a loop).</summary>
+    private void RememberExitProgress(string symbol, Decision decision, int? scaleOutLevel)
+    {
+        if (_book?.Get(symbol) is not { } memory)
+        {
+            return;
+        }
+
+        if (scaleOutLevel is { } level)
+        {
+            memory.ScaleOutLevelsDone = PositionExits.MarkDone(memory.ScaleOutLevelsDone, level);
+            _book.Save();
+        }
+        else if (decision.Reason == "scale_out_50_at_vwap")
+        {
+            memory.ScaledAtVwap = true;
+            _book.Save();
+        }
+    }
+
+    /// <summary>
+    /// Shares to buy: POSITION_SIZE_PCT of equity (or RISK_PCT_PER_TRADE of equity over the ATR stop distance when
+    /// set and ATR is known), at most MAX_POSITION_PCT and STRATEGY_MAX_QTY, halved below SPY's 200-day SMA when the
+    /// regime filter is on, and never more than cash pays for.
+    /// </summary>
+    private Decision Size(SymbolState state, Decision decision, long heldQty)
+    {
+        var equity = Equity();
+        var price = state.EntryPrice;
+        var qty = OrderPlanning.BuyQty(equity, price, heldQty, _config.PositionSizePct, _config.MaxPositionPct, _config.StrategyMaxQty);
+        if (_config.RiskPctPerTrade > 0 && state.Indicators?.Atr is { } atr && atr > 0)
+        {
+            var riskQty = (long)Math.Floor(equity * _config.RiskPctPerTrade / 100 / (atr * _config.AtrStopMultiple));
+            var capQty = OrderPlanning.BuyQty(equity, price, heldQty, _config.MaxPositionPct, _config.MaxPositionPct, _config.StrategyMaxQty);
+            qty = Math.Min(riskQty, capQty);
+        }
+
+        if (_spyBelow200ma && _config.Spy200maRegimeEnabled)
+        {
+            qty = (long)Math.Floor(qty * _config.SpyBelow200maLongSizeMultiplier);
+        }
+
+        var affordable = _broker is null ? qty : OrderPlanning.AffordableQty(_broker.Cash, BuyLimit(state) ?? price);
+        return qty <= 0 ? decision with { Action = TradeAction.Hold, Reason = "size_below_one_share" }
+            : affordable <= 0 ? decision with { Action = TradeAction.Hold, Reason = "insufficient_cash" }
+            : decision with { Qty = Math.Min(qty, affordable) };
     }
 
     private void Submit(SymbolState state, Decision decision)
@@ -515,9 +718,16 @@ public sealed class BrainEngine
 
         foreach (var fill in result.Fills)
         {
-            _fills++;
-            _journal.Fill(fill);
+            OnFill(fill);
         }
+    }
+
+    private void OnFill(Fill fill)
+    {
+        _fills++;
+        _journal.Fill(fill);
+        var entryBelowVwap = _states.TryGetValue(fill.Symbol, out var state) && state.EntryVwapDistancePct < 0;
+        _book?.OnFill(fill, _broker?.PositionOf(fill.Symbol)?.Qty ?? 0, entryBelowVwap);
     }
 
     /// <summary>The marketable limit for a buy, or null for a market order (limits off, or no quote yet).</summary>
@@ -542,8 +752,7 @@ public sealed class BrainEngine
 
         foreach (var fill in update.Fills)
         {
-            _fills++;
-            _journal.Fill(fill);
+            OnFill(fill);
         }
     }
 

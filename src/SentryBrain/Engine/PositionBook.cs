@@ -16,8 +16,14 @@ public sealed class PositionMemory
     /// <summary>The 50 % at VWAP scale-out was done.</summary>
     public bool ScaledAtVwap { get; set; }
 
+    /// <summary>
+    /// Bought below the session VWAP, so VWAP is a target above the entry (mean reversion). Only then do the VWAP
+    /// exits apply: for a position bought at or above VWAP they would sell at once, at a loss.
+    /// </summary>
+    public bool VwapTarget { get; set; }
+
     /// <summary>Bit i set: scale-out level i (of SCALE_OUT_LEVELS_PCT) was done.</summary>
-    public int ScaleOutLevelsDone { get; set; }
+    public ulong ScaleOutLevelsDone { get; set; }
 }
 
 /// <summary>
@@ -56,7 +62,7 @@ public sealed class PositionBook
     public PositionMemory? Get(string symbol) => _positions.GetValueOrDefault(symbol);
 
     /// <summary>Keeps the book in step with a fill: a buy into a flat book opens, a sell to zero closes.</summary>
-    public void OnFill(Fill fill, long qtyAfter)
+    public void OnFill(Fill fill, long qtyAfter, bool vwapTarget = false)
     {
         if (qtyAfter <= 0)
         {
@@ -65,7 +71,7 @@ public sealed class PositionBook
         }
         else if (!_positions.ContainsKey(fill.Symbol))
         {
-            _positions[fill.Symbol] = new PositionMemory { EntryTs = fill.Ts };
+            _positions[fill.Symbol] = new PositionMemory { EntryTs = fill.Ts, VwapTarget = vwapTarget };
         }
 
         Save();

@@ -20,11 +20,15 @@ public sealed class SymbolState
     private MinuteBar _current;
     private bool _hasCurrent;
 
-    public SymbolState(string symbol, int rsiPeriod)
+    public SymbolState(string symbol, int rsiPeriod, LiveIndicators? indicators = null)
     {
         Symbol = symbol;
         _rsi = new WilderRsi(rsiPeriod);
+        Indicators = indicators;
     }
+
+    /// <summary>Live indicators (Green Light); null when the strategy does not need them.</summary>
+    public LiveIndicators? Indicators { get; }
 
     public string Symbol { get; }
 
@@ -127,6 +131,9 @@ public sealed class SymbolState
         NewsTs = ts;
     }
 
+    /// <summary>Distance to the session VWAP (percent) when the last buy was decided; null when unknown.</summary>
+    public double? EntryVwapDistancePct { get; set; }
+
     /// <summary>Event time of the last buy the brain sent for this symbol.</summary>
     public DateTime? LastEntryTs { get; set; }
 
@@ -216,6 +223,7 @@ public sealed class SymbolState
         }
 
         _rsi.Add(_current.Close);
+        Indicators?.OnMinuteBar(_current);
         _hasCurrent = false;
     }
 }
