@@ -48,8 +48,9 @@ internal static class DemoCommand
         }
 
         AnsiConsole.Write(new Rule("[bold]SentryBrain demo[/]: built-in scenario → consumer → embedded paper broker").LeftJustified());
-        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Replayed [bold]{0}[/] events (2026-03-02, 09:25–10:30 ET, ACME/BOLT/CRUX) in {1:0.000} s wall time.", result.Summary.Events, result.WallSeconds);
-        ShowDecisions(lines);
+        var strategy = config.StrategyMode == StrategyMode.GreenLight ? "green_light" : "consensus";
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Replayed [bold]{0}[/] events (2026-03-02, 09:25–10:30 ET, ACME/BOLT/CRUX) in {1:0.000} s wall time; strategy [bold]{2}[/] (STRATEGY_MODE).", result.Summary.Events, result.WallSeconds, strategy);
+        ShowDecisions(lines, config.StrategyMode);
         ShowOrders(lines);
         ShowFills(lines);
         var broker = result.Broker!;
@@ -98,10 +99,16 @@ internal static class DemoCommand
         return v.GetDouble().ToString(format, CultureInfo.InvariantCulture);
     }
 
-    private static void ShowDecisions(List<JsonElement> lines)
+    private static readonly string[] DecisionColumns = ["time", "symbol", "action", "qty", "reason"];
+
+    private static void ShowDecisions(List<JsonElement> lines, StrategyMode mode)
     {
+        // Each strategy shows the signals it decides on.
+        (string Title, string Field, string Format)[] signals = mode == StrategyMode.GreenLight
+            ? [("tech", "technical_score", "0.00"), ("vwap %", "vwap_distance_pct", "0.00"), ("ofi", "ofi", "0.00"), ("prob", "prob_gain", "0.00")]
+            : [("news", "news", "0.000"), ("momentum", "momentum", "0.000"), ("agree", "positive_sources", "0")];
         var table = new Table().Title("Decisions (buys, sells, and each change of hold reason; times ET)").Border(TableBorder.Rounded);
-        foreach (var c in new[] { "time", "symbol", "action", "qty", "reason", "news", "momentum", "agree", "price", "P&L %" })
+        foreach (var c in DecisionColumns.Concat(signals.Select(x => x.Title)).Append("price").Append("P&L %"))
         {
             table.AddColumn(c);
         }
@@ -111,7 +118,11 @@ internal static class DemoCommand
             var action = d.GetProperty("action").GetString()!;
             var s = d.GetProperty("signals");
             var colored = action switch { "buy" => "[green]buy[/]", "sell" => "[red]sell[/]", _ => "[grey]hold[/]" };
-            table.AddRow(Time(d), d.GetProperty("symbol").GetString()!, colored, Num(d, "qty", "0"), Markup.Escape(d.GetProperty("reason").GetString()!), Num(s, "news", "0.000"), Num(s, "momentum", "0.000"), Num(s, "positive_sources", "0"), Num(s, "price"), Num(s, "pnl_pct", "0.00"));
+            var cells = new List<string> { Time(d), d.GetProperty("symbol").GetString()!, colored, Num(d, "qty", "0"), Markup.Escape(d.GetProperty("reason").GetString()!) };
+            cells.AddRange(signals.Select(x => Num(s, x.Field, x.Format)));
+            cells.Add(Num(s, "price"));
+            cells.Add(Num(s, "pnl_pct", "0.00"));
+            table.AddRow([.. cells]);
         }
 
         AnsiConsole.Write(table);

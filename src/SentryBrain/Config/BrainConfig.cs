@@ -22,7 +22,7 @@ public sealed record BrainConfig
     public double PaperStartingCash { get; init; } = 100_000;
 
     // Strategy: composite/consensus (README of the reference)
-    public StrategyMode StrategyMode { get; init; } = StrategyMode.Consensus;
+    public StrategyMode StrategyMode { get; init; } = StrategyMode.GreenLight;
     public bool UseConsensus { get; init; } = true;
     public int ConsensusMinSourcesPositive { get; init; } = 2;
     public double ConsensusPositiveThreshold { get; init; } = 0.15;
@@ -139,7 +139,7 @@ public sealed record BrainConfig
             PaperDbPath = r.String("PAPER_DB_PATH", d.PaperDbPath, "embedded paper broker ledger (SQLite)"),
             PaperStartingCash = r.Double("PAPER_STARTING_CASH", d.PaperStartingCash, "cash of a new paper ledger", min: 1),
 
-            StrategyMode = ParseMode(r.String("STRATEGY_MODE", "consensus", "strategy: consensus (composite of news, momentum, RSI) or green_light", allowed: ["consensus", "green_light"])),
+            StrategyMode = ParseMode(r.String("STRATEGY_MODE", "green_light", "strategy: consensus (composite of news, momentum, RSI) or green_light", allowed: ["consensus", "green_light"])),
             UseConsensus = r.Bool("USE_CONSENSUS", d.UseConsensus, "require N positive sources to buy"),
             ConsensusMinSourcesPositive = r.Int("CONSENSUS_MIN_SOURCES_POSITIVE", d.ConsensusMinSourcesPositive, "sources that must agree", min: 1, max: 4),
             ConsensusPositiveThreshold = r.Double("CONSENSUS_POSITIVE_THRESHOLD", d.ConsensusPositiveThreshold, "score at which a source counts as positive", min: 0, max: 1),

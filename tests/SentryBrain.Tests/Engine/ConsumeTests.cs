@@ -65,11 +65,12 @@ public sealed class ConsumeTests : IDisposable
 
     private static Func<DateTime, IBroker?> MemoryBroker => _ => PaperBroker.Open(":memory:", 100_000);
 
-    private static BrainConfig Defaults => BrainConfig.Load(ConfigSource.FromPairs());
+    /// <summary>The defaults, with the foundation's consensus strategy (these tests specify it).</summary>
+    private static BrainConfig Defaults => BrainConfig.Load(ConfigSource.FromPairs(("STRATEGY_MODE", "consensus")));
 
     /// <summary>Every event evaluated; momentum alone is enough (1 source), RSI off: decisions follow from returns by hand.</summary>
     private static BrainConfig HandConfig(params (string Key, string Value)[] extra) => BrainConfig.Load(ConfigSource.FromPairs(
-        [("STRATEGY_INTERVAL_SEC", "0"), ("CONSENSUS_MIN_SOURCES_POSITIVE", "1"), ("USE_TECHNICAL_INDICATORS", "false"), .. extra]));
+        [("STRATEGY_MODE", "consensus"), ("STRATEGY_INTERVAL_SEC", "0"), ("CONSENSUS_MIN_SOURCES_POSITIVE", "1"), ("USE_TECHNICAL_INDICATORS", "false"), .. extra]));
 
     private static string Quote(DateTime ts, string symbol, double bid, double ask, double r1m = 0, double r5m = 0) => string.Create(
         CultureInfo.InvariantCulture,
