@@ -68,6 +68,9 @@ public class ConsumeBenchmarks
     [Params(0.0, 45.0)]
     public double StrategyIntervalSec { get; set; }
 
+    [Params(SentryBrain.Config.StrategyMode.Consensus, SentryBrain.Config.StrategyMode.GreenLight)]
+    public SentryBrain.Config.StrategyMode Strategy { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -89,7 +92,7 @@ public class ConsumeBenchmarks
     [Benchmark(OperationsPerInvoke = Events)]
     public long ConsumePerEvent()
     {
-        var config = new BrainConfig { StrategyIntervalSec = StrategyIntervalSec };
+        var config = new BrainConfig { StrategyIntervalSec = StrategyIntervalSec, StrategyMode = Strategy };
         using var broker = PaperBroker.Open(":memory:", config.PaperStartingCash);
         using var journal = new JournalWriter(Stream.Null);
         var engine = new BrainEngine(config, broker, journal, NullLogger.Instance);
@@ -99,5 +102,78 @@ public class ConsumeBenchmarks
         }
 
         return engine.Evaluations;
+    }
+}
+
+/// <summary>Streaming indicator updates (issue 3): cost per update and allocations in steady state.</summary>
+[MemoryDiagnoser]
+public class IndicatorBenchmarks
+{
+    private Ema _ema = new(20);
+    private Macd _macd = new();
+    private Atr _atr = new(14);
+    private readonly AtrPercentile _atrPercentile = new(60);
+    private readonly ReturnsZScore _z = new(20);
+    private readonly RollingVwap _vwap = new(20);
+    private readonly SentryBrain.Signals.Microstructure.OrderFlowImbalance _ofi = new(100);
+    private double _x = 100;
+
+    private double Next()
+    {
+        _x = _x > 110 ? 95 : _x + 0.37;
+        return _x;
+    }
+
+    [Benchmark]
+    public double? EmaUpdate()
+    {
+        _ema.Add(Next());
+        return _ema.Value;
+    }
+
+    [Benchmark]
+    public double? MacdUpdate()
+    {
+        _macd.Add(Next());
+        return _macd.Value?.Histogram;
+    }
+
+    [Benchmark]
+    public double? AtrUpdate()
+    {
+        var c = Next();
+        _atr.Add(c + 1, c - 1, c);
+        return _atr.Value;
+    }
+
+    [Benchmark]
+    public double? AtrPercentileUpdate()
+    {
+        _atrPercentile.Add(Next());
+        return _atrPercentile.Value;
+    }
+
+    [Benchmark]
+    public double? ZScoreUpdate()
+    {
+        _z.Add(Next());
+        return _z.Value;
+    }
+
+    [Benchmark]
+    public double? RollingVwapUpdate()
+    {
+        var c = Next();
+        _vwap.Add(c + 1, c - 1, c, 1000);
+        return _vwap.Value;
+    }
+
+    [Benchmark]
+    public double? OfiUpdate()
+    {
+        var c = Next();
+        _ofi.OnQuote(c - 0.01, c + 0.01);
+        _ofi.OnTrade(c + 0.01, 100);
+        return _ofi.Value;
     }
 }

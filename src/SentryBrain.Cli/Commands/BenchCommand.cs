@@ -26,16 +26,18 @@ internal static class BenchCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed", DefaultValueFactory = _ => 1 };
         var runs = new Option<int>("--runs") { Description = "Timed runs (best is reported)", DefaultValueFactory = _ => 3 };
         var interval = new Option<double>("--strategy-interval") { Description = "STRATEGY_INTERVAL_SEC for the run (0 = decide on every event)", DefaultValueFactory = _ => 0 };
-        var consume = new Command("consume", "Consume throughput (events/s) and per-event latency (p50/p99)") { events, symbols, seed, runs, interval };
-        consume.SetAction(parse => Run(parse.GetValue(events), parse.GetValue(symbols), parse.GetValue(seed), Math.Max(1, parse.GetValue(runs)), parse.GetValue(interval)));
+        var strategy = new Option<string>("--strategy") { Description = "green_light or consensus", DefaultValueFactory = _ => "green_light" };
+        strategy.AcceptOnlyFromAmong("green_light", "consensus");
+        var consume = new Command("consume", "Consume throughput (events/s) and per-event latency (p50/p99)") { events, symbols, seed, runs, interval, strategy };
+        consume.SetAction(parse => Run(parse.GetValue(events), parse.GetValue(symbols), parse.GetValue(seed), Math.Max(1, parse.GetValue(runs)), parse.GetValue(interval), parse.GetValue(strategy)!));
         var command = new Command("bench", "Benchmarks of the hot path");
         command.Subcommands.Add(consume);
         return command;
     }
 
-    private static int Run(int eventCount, int symbolCount, ulong seed, int runs, double interval)
+    private static int Run(int eventCount, int symbolCount, ulong seed, int runs, double interval, string strategy)
     {
-        var config = BrainConfig.Load(ConfigSource.FromPairs()) with { StrategyIntervalSec = interval, LogLevel = "ERROR" };
+        var config = BrainConfig.Load(ConfigSource.FromPairs(("STRATEGY_MODE", strategy))) with { StrategyIntervalSec = interval, LogLevel = "ERROR" };
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Generating {0:N0} synthetic events, {1} symbols, seed {2} …", eventCount, symbolCount, seed);
         var data = new MemoryStream();
         SyntheticStream.Write(new SyntheticOptions(eventCount, symbolCount, seed), data);
@@ -97,7 +99,7 @@ internal static class BenchCommand
         table.AddRow("per-event p99 (µs)", Micro(0.99).ToString("0.000", CultureInfo.InvariantCulture));
         table.AddRow("per-event p99.9 (µs)", Micro(0.999).ToString("0.000", CultureInfo.InvariantCulture));
         table.AddRow("decisions / orders / fills", $"{summary!.Decisions:N0} / {summary.Orders:N0} / {summary.Fills:N0}");
-        table.AddRow("strategy interval (s)", interval.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("strategy / interval (s)", $"{strategy} / {interval.ToString(CultureInfo.InvariantCulture)}");
         table.AddRow("machine", $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
         AnsiConsole.Write(table);
         return 0;

@@ -47,6 +47,7 @@ public sealed class BrainEngine
     private readonly Drawdown _drawdown;
     private double _persistedPeakEquity;
     private DateTime _noNewBuysUtc = DateTime.MaxValue;
+    private TimeSpan _easternOffset;
     private readonly ActiveSymbols? _watchlist;
     private readonly Func<string, double?> _markPrice;
     private readonly List<string> _pruneScratch = [];
@@ -296,6 +297,8 @@ public sealed class BrainEngine
             state.Indicators?.RollDay(date);
         }
 
+        var noon = NewYorkTime.ToUtc(date, new TimeOnly(12, 0));
+        _easternOffset = NewYorkTime.ToEastern(noon) - noon;
         _noNewBuysUtc = _config.NoNewBuysAfterEt is { } cutoff ? NewYorkTime.ToUtc(date, cutoff) : DateTime.MaxValue;
         if (_pendingRisk is { } snapshot)
         {
@@ -568,7 +571,8 @@ public sealed class BrainEngine
             memory = _book?.Get(state.Symbol);
         }
 
-        var eastern = NewYorkTime.ToEastern(_now);
+        // New York wall time from a per-date offset: DST never changes during a trading session.
+        var eastern = DateTime.SpecifyKind(_now + _easternOffset, DateTimeKind.Unspecified);
         var vwapDistance = indicators.VwapDistancePct(price, _tradingDate);
         if (heldQty > 0 && !hasOpenSell)
         {
