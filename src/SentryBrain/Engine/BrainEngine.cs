@@ -32,6 +32,11 @@ public sealed class BrainEngine
     private readonly LiveIndicatorOptions _indicatorOptions;
     private readonly IDailyBarSource? _barSource;
     private PositionBook? _book;
+    private const int CorrelationDays = 21;
+    private const int MaxRoundTrips = 500;
+    private const string RoundTripsKey = "round_trips";
+    private readonly List<double> _roundTrips = [];
+    private readonly Dictionary<string, double> _sellEntryAvg = new(StringComparer.Ordinal);
     private bool _spyBelow200ma;
     private DateTime _spyCheckedAt = DateTime.MinValue;
     private readonly Func<DateTime, IBroker?> _brokerFactory;
@@ -216,6 +221,14 @@ public sealed class BrainEngine
 
                 if (_broker is IStateStore store)
                 {
+                    foreach (var part in (store.Load(RoundTripsKey) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        if (double.TryParse(part, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r))
+                        {
+                            _roundTrips.Add(r);
+                        }
+                    }
+
                     var text = store.Load(RiskSnapshot.StateKey);
                     _pendingRisk = RiskSnapshot.FromJson(text);
                     if (text is not null && _pendingRisk is null)
@@ -677,6 +690,18 @@ public sealed class BrainEngine
             qty = Math.Min(riskQty, capQty);
         }
 
+        if (_config.RiskPctPerTrade > 0 && _config.KellySizingEnabled
+            && SizingAdjustments.KellyFraction(_roundTrips, _config.KellyLookbackTrades, _config.KellyFractionCap) is { } kelly)
+        {
+            // Risk scaled by the Kelly fraction of recent round trips (BEHAVIOR §4); no edge, no trade.
+            qty = (long)Math.Floor(qty * kelly);
+        }
+
+        if (_config.CorrelationCheckEnabled && IsCorrelatedWithHolding(state))
+        {
+            qty = (long)Math.Floor(qty * _config.CorrelationSizeReduction);
+        }
+
         if (_spyBelow200ma && _config.Spy200maRegimeEnabled)
         {
             qty = (long)Math.Floor(qty * _config.SpyBelow200maLongSizeMultiplier);
@@ -700,6 +725,11 @@ public sealed class BrainEngine
             limit is null ? OrderType.Market : OrderType.Limit,
             limit,
             decision.Reason);
+        if (side == OrderSide.Sell)
+        {
+            _sellEntryAvg[state.Symbol] = PositionOf(state.Symbol).AvgEntry;
+        }
+
         var result = _broker!.Submit(request, _now);
         if (result.Duplicate)
         {
@@ -726,9 +756,49 @@ public sealed class BrainEngine
         }
     }
 
+    /// <summary>Whether 21-day daily-return correlation with any held symbol is at least CORRELATION_THRESHOLD.</summary>
+    private bool IsCorrelatedWithHolding(SymbolState candidate)
+    {
+        if (_broker is null || candidate.Indicators is not { } mine)
+        {
+            return false;
+        }
+
+        Span<double> a = stackalloc double[CorrelationDays];
+        Span<double> b = stackalloc double[CorrelationDays];
+        var na = mine.DailyReturns(a);
+        foreach (var position in _broker.Positions)
+        {
+            if (position.Symbol == candidate.Symbol || !_states.TryGetValue(position.Symbol, out var held) || held.Indicators is not { } theirs)
+            {
+                continue;
+            }
+
+            var nb = theirs.DailyReturns(b);
+            var n = Math.Min(na, nb);
+            if (SizingAdjustments.Correlation(a[(na - n)..na], b[(nb - n)..nb]) >= _config.CorrelationThreshold)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void OnFill(Fill fill)
     {
         _fills++;
+        if (fill.Side == OrderSide.Sell && _sellEntryAvg.TryGetValue(fill.Symbol, out var entry) && entry > 0)
+        {
+            _roundTrips.Add((fill.Price - entry) / entry * 100);
+            if (_roundTrips.Count > MaxRoundTrips)
+            {
+                _roundTrips.RemoveAt(0);
+            }
+
+            (_broker as IStateStore)?.Save(RoundTripsKey, string.Join(',', _roundTrips.Select(r => r.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
         _journal.Fill(fill);
         var entryBelowVwap = _states.TryGetValue(fill.Symbol, out var state) && state.EntryVwapDistancePct < 0;
         _book?.OnFill(fill, _broker?.PositionOf(fill.Symbol)?.Qty ?? 0, entryBelowVwap);

@@ -90,6 +90,20 @@ public sealed class LiveIndicators
 
     public double? LastDailyClose => _dailyCount > 0 ? _dailyCloses[(_dailyHead - 1 + DailyHistory) % DailyHistory] : null;
 
+    /// <summary>The last daily close-to-close returns, oldest first, into <paramref name="destination"/>; returns how many were written.</summary>
+    public int DailyReturns(Span<double> destination)
+    {
+        var n = Math.Min(destination.Length, _dailyCount - 1);
+        for (var i = 0; i < n; i++)
+        {
+            var newer = _dailyCloses[(_dailyHead - 1 - (n - 1 - i) + (2 * DailyHistory)) % DailyHistory];
+            var older = _dailyCloses[(_dailyHead - 2 - (n - 1 - i) + (2 * DailyHistory)) % DailyHistory];
+            destination[i] = older > 0 ? (newer / older) - 1 : 0;
+        }
+
+        return Math.Max(0, n);
+    }
+
     /// <summary>Simple moving average of the last <paramref name="period"/> daily closes (null with fewer).</summary>
     public double? DailySma(int period)
     {
