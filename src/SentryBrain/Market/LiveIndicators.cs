@@ -52,6 +52,9 @@ public sealed class LiveIndicators
     private int _barHead;
     private double _returnMean;
     private double _returnStd;
+    private double? _technicalScore;
+    private bool? _momentumOk;
+    private bool _intradayDirty;
 
     // Today's daily bar, built from trades.
     private DateOnly _todayDate;
@@ -78,11 +81,25 @@ public sealed class LiveIndicators
     /// <summary>Structure on daily closes (EMA trend, no double top, no bearish head and shoulders); null while unknown.</summary>
     public bool? StructureOk { get; private set; }
 
-    /// <summary>Technical score of the 1-minute bar closes, refreshed at each bar close.</summary>
-    public double? TechnicalScore { get; private set; }
+    /// <summary>Technical score of the 1-minute bar closes; computed on first use after a bar closes (entries only need it).</summary>
+    public double? TechnicalScore
+    {
+        get
+        {
+            RefreshIntraday();
+            return _technicalScore;
+        }
+    }
 
-    /// <summary>Momentum checklist item (RSI divergence or MACD histogram turn) on 1-minute bars.</summary>
-    public bool? MomentumOk { get; private set; }
+    /// <summary>Momentum checklist item (RSI divergence or MACD histogram turn) on 1-minute bars, computed like <see cref="TechnicalScore"/>.</summary>
+    public bool? MomentumOk
+    {
+        get
+        {
+            RefreshIntraday();
+            return _momentumOk;
+        }
+    }
 
     public double? Ofi => _ofi.Value;
 
@@ -195,9 +212,20 @@ public sealed class LiveIndicators
         _barCloses[_barHead] = bar.Close;
         _barHead = (_barHead + 1) % IntradayHistory;
         _barCount = Math.Min(_barCount + 1, IntradayHistory);
+        _intradayDirty = true;
+    }
+
+    private void RefreshIntraday()
+    {
+        if (!_intradayDirty)
+        {
+            return;
+        }
+
+        _intradayDirty = false;
         var closes = Ordered(_barCloses, _barHead, _barCount);
-        TechnicalScore = Signals.TechnicalScore.Compute(closes, _options.Technical ?? TechnicalScoreOptions.Default);
-        MomentumOk = Momentum.IsOk(closes);
+        _technicalScore = Signals.TechnicalScore.Compute(closes, _options.Technical ?? TechnicalScoreOptions.Default);
+        _momentumOk = Momentum.IsOk(closes);
     }
 
     private void AddDailyBar(double high, double low, double close)
