@@ -50,6 +50,7 @@ public sealed record BrainConfig
     public bool KillSwitch { get; init; }
     public double KillSwitchSentimentThreshold { get; init; } = -0.50;
     public double KillSwitchReturnThreshold { get; init; } = -0.05;
+    public double KillSwitchRearmMin { get; init; }
     public bool DailyCapEnabled { get; init; } = true;
     public double DailyCapPct { get; init; } = 0.25;
     public double DailyLossCapPct { get; init; } = 1.0;
@@ -164,6 +165,7 @@ public sealed record BrainConfig
             KillSwitch = r.Bool("KILL_SWITCH", d.KillSwitch, "start with buys halted"),
             KillSwitchSentimentThreshold = r.Double("KILL_SWITCH_SENTIMENT_THRESHOLD", d.KillSwitchSentimentThreshold, "news score that halts buys in its symbols", min: -1, max: 0),
             KillSwitchReturnThreshold = r.Double("KILL_SWITCH_RETURN_THRESHOLD", d.KillSwitchReturnThreshold, "1m/5m return that halts all buys (decimal)", min: -1, max: 0),
+            KillSwitchRearmMin = r.Double("KILL_SWITCH_REARM_MIN", d.KillSwitchRearmMin, "minutes after which an automatic kill-switch trip re-arms (0 = at the next New York trading date)", min: 0, max: 100_000),
             DailyCapEnabled = r.Bool("DAILY_CAP_ENABLED", d.DailyCapEnabled, "stop new buys once the day's target is made"),
             DailyCapPct = r.Double("DAILY_CAP_PCT", d.DailyCapPct, "daily profit target, percent of the day's opening equity", min: 0.0001, max: 100),
             DailyLossCapPct = r.Double("DAILY_LOSS_CAP_PCT", d.DailyLossCapPct, "daily loss that halts new buys, percent", min: 0.0001, max: 100),

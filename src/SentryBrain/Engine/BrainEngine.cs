@@ -98,7 +98,11 @@ public sealed class BrainEngine
         _brokerFactory = brokerFactory;
         _journal = journal;
         _logger = logger;
-        _killSwitch = new KillSwitch(config.KillSwitchSentimentThreshold, config.KillSwitchReturnThreshold, config.KillSwitch);
+        _killSwitch = new KillSwitch(
+            config.KillSwitchSentimentThreshold,
+            config.KillSwitchReturnThreshold,
+            config.KillSwitch,
+            config.KillSwitchRearmMin > 0 ? TimeSpan.FromMinutes(config.KillSwitchRearmMin) : null);
         _dailyCap = new DailyCap(config.DailyCapEnabled, config.DailyCapPct, config.DailyLossCapPct, config.DailyCapSoftTrailingPct);
         _drawdown = new Drawdown(config.DrawdownHaltEnabled, config.MaxDrawdownPct);
         if (config.OpportunityEngineEnabled && config.ActiveSymbolsFile.Length > 0)
@@ -263,6 +267,12 @@ public sealed class BrainEngine
             Journal(_broker.OnClock(ts), "expired");
         }
 
+        if (_killSwitch.Expire(ts))
+        {
+            _logger.LogInformation("Kill switch re-armed after {Minutes} minutes", _config.KillSwitchRearmMin);
+            PersistRisk();
+        }
+
         if (_config.Spy200maRegimeEnabled && ts - _spyCheckedAt >= SpyRefreshInterval)
         {
             _spyCheckedAt = ts;
@@ -387,7 +397,7 @@ public sealed class BrainEngine
 
     private void CheckReturns(string symbol, double return1m, double return5m)
     {
-        if (_killSwitch.OnReturns(symbol, return1m, return5m))
+        if (_killSwitch.OnReturns(symbol, return1m, return5m, _now))
         {
             PersistRisk();
             _logger.LogWarning("Kill switch (market-wide) tripped by {Reason}; new buys halted until the next trading date", _killSwitch.MarketReason);
@@ -397,7 +407,7 @@ public sealed class BrainEngine
     private void OnNews(NewsEvent news)
     {
         var score = NewsSentiment.Score(news.Headline, news.Summary);
-        if (_killSwitch.OnNews(score, news.Symbols))
+        if (_killSwitch.OnNews(score, news.Symbols, _now))
         {
             PersistRisk();
             _logger.LogWarning("Kill switch tripped for {Symbols} by news {Id} scoring {Score:0.###}: {Headline}", string.Join(",", news.Symbols), news.Id, score, news.Headline);

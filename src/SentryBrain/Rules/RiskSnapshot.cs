@@ -14,7 +14,9 @@ public sealed record RiskSnapshot(
     bool MarketKilled,
     string? MarketKillReason,
     string[] KilledSymbols,
-    double PeakEquity = 0)
+    double PeakEquity = 0,
+    DateTime? MarketKilledAt = null,
+    Dictionary<string, DateTime>? KilledAt = null)
 {
     public const string StateKey = "risk";
 
@@ -24,8 +26,10 @@ public sealed record RiskSnapshot(
         cap.Date == date ? cap.State : DailyCapState.Open,
         killSwitch.MarketTripped,
         killSwitch.MarketReason,
-        [.. killSwitch.TrippedSymbols.Order(StringComparer.Ordinal)],
-        drawdown?.PeakEquity ?? 0);
+        [.. killSwitch.TrippedSymbols.Keys.Order(StringComparer.Ordinal)],
+        drawdown?.PeakEquity ?? 0,
+        killSwitch.MarketTrippedAt,
+        killSwitch.TrippedSymbols.ToDictionary(StringComparer.Ordinal));
 
     /// <summary>
     /// Applies the snapshot: the equity peak always (drawdown spans days); the daily latches only when the snapshot
@@ -48,7 +52,11 @@ public sealed record RiskSnapshot(
             cap.Restore(Date, Baseline, DailyCap);
         }
 
-        killSwitch.Restore(MarketKilled, MarketKillReason, KilledSymbols);
+        killSwitch.Restore(
+            MarketKilled,
+            MarketKillReason,
+            MarketKilledAt,
+            KilledSymbols.Select(symbol => new KeyValuePair<string, DateTime>(symbol, KilledAt?.GetValueOrDefault(symbol) ?? default)));
         return true;
     }
 
