@@ -21,6 +21,9 @@ namespace SentryBrain.Engine;
 public sealed class BrainEngine
 {
     private const int PruneCheckEveryEvents = 4096;
+    private const int CorrelationDays = 21;
+    private const int MaxRoundTrips = 500;
+    private const string RoundTripsKey = "round_trips";
     private static readonly TimeSpan PruneInterval = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan WatchlistRefreshInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SpyRefreshInterval = TimeSpan.FromMinutes(15);
@@ -32,9 +35,6 @@ public sealed class BrainEngine
     private readonly LiveIndicatorOptions _indicatorOptions;
     private readonly IDailyBarSource? _barSource;
     private PositionBook? _book;
-    private const int CorrelationDays = 21;
-    private const int MaxRoundTrips = 500;
-    private const string RoundTripsKey = "round_trips";
     private readonly List<double> _roundTrips = [];
     private readonly Dictionary<string, double> _sellEntryAvg = new(StringComparer.Ordinal);
     private bool _spyBelow200ma;
@@ -46,7 +46,7 @@ public sealed class BrainEngine
     private readonly EventParser _parser = new();
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FeedPosition> _feedPositions = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _feedOpenOrders = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Symbol, string Side)> _feedOpenOrders = [];
     private readonly KillSwitch _killSwitch;
     private readonly DailyCap _dailyCap;
     private readonly Drawdown _drawdown;
@@ -445,7 +445,7 @@ public sealed class BrainEngine
         _feedOpenOrders.Clear();
         foreach (var o in orders.Orders)
         {
-            _feedOpenOrders.Add(o.Symbol + ":" + o.Side);
+            _feedOpenOrders.Add((o.Symbol, o.Side.ToLowerInvariant()));
         }
     }
 
@@ -467,7 +467,7 @@ public sealed class BrainEngine
     }
 
     private bool HasOpenOrder(string symbol, OrderSide side)
-        => _broker is not null ? _broker.HasOpenOrder(symbol, side) : _feedOpenOrders.Contains(symbol + ":" + side.Wire());
+        => _broker is not null ? _broker.HasOpenOrder(symbol, side) : _feedOpenOrders.Contains((symbol, side.Wire()));
 
     private double Equity() => _broker?.Equity(_markPrice) ?? _config.PaperStartingCash;
 
