@@ -26,7 +26,12 @@ public sealed class CsvFolderBarSource(string folder, Action<string>? reportErro
             // Bars on or after the current date would be look-ahead: never use them.
             return [.. BarCsv.ReadFile(path).Where(b => b.Date < before)];
         }
-        catch (Exception ex) when (ex is BarCsvException or IOException or UnauthorizedAccessException)
+        catch (BarCsvException ex)
+        {
+            reportError?.Invoke(ex.Message); // already "file:line: reason"
+            return [];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             reportError?.Invoke($"{path}: {ex.Message}");
             return [];
