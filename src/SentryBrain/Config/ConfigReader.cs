@@ -153,6 +153,13 @@ public sealed class ConfigReader(ConfigSource source)
     public TimeOnly? Time(string name, string fallback, string description, bool allowEmpty = false)
     {
         var (raw, origin) = Read(name);
+        if (allowEmpty && source.Lookup(name) is { Value: { } set, Origin: var setOrigin } && set.Trim().Length == 0)
+        {
+            // Here an explicitly empty value means "off", not "use the default".
+            Record(name, string.Empty, setOrigin, description);
+            return null;
+        }
+
         var text = (raw ?? fallback).Trim();
         TimeOnly? value = null;
         if (text.Length == 0 && allowEmpty)

@@ -38,6 +38,7 @@ public sealed class BrainEngine
     private readonly List<double> _roundTrips = [];
     private readonly Dictionary<string, double> _sellEntryAvg = new(StringComparer.Ordinal);
     private bool _spyBelow200ma;
+    private bool _spyKnown;
     private DateTime _spyCheckedAt = DateTime.MinValue;
     private readonly Func<DateTime, IBroker?> _brokerFactory;
     private IBroker? _broker;
@@ -196,6 +197,11 @@ public sealed class BrainEngine
 
     public RunSummary Finish()
     {
+        if (_events > 0)
+        {
+            PersistRisk(); // a clean stop stores the exact equity peak (during the run it is written in 0.1 % steps)
+        }
+
         var elapsed = _events > 0 ? (_now - _firstTs).TotalSeconds : 0;
         var summary = new RunSummary(_lines, _events, _rejected, _unknown, _decisions, _orders, _fills, elapsed);
         _journal.Summary(summary);
@@ -273,7 +279,8 @@ public sealed class BrainEngine
             PersistRisk();
         }
 
-        if (_config.Spy200maRegimeEnabled && ts - _spyCheckedAt >= SpyRefreshInterval)
+        // Every 15 minutes once known; every minute until SPY has a price and 200 daily closes.
+        if (_config.Spy200maRegimeEnabled && ts - _spyCheckedAt >= (_spyKnown ? SpyRefreshInterval : TimeSpan.FromMinutes(1)))
         {
             _spyCheckedAt = ts;
             RefreshSpyRegime();
@@ -293,8 +300,9 @@ public sealed class BrainEngine
     private void RefreshSpyRegime()
     {
         var before = _spyBelow200ma;
-        _spyBelow200ma = _states.TryGetValue("SPY", out var spy) && spy.MarkPrice > 0
-            && spy.Indicators?.DailySma(200) is { } sma && spy.MarkPrice < sma;
+        var sma = _states.TryGetValue("SPY", out var spy) && spy.MarkPrice > 0 ? spy.Indicators?.DailySma(200) : null;
+        _spyKnown = sma is not null;
+        _spyBelow200ma = sma is { } average && spy!.MarkPrice < average;
         if (before != _spyBelow200ma)
         {
             _logger.LogInformation("SPY 200-day regime: {State}", _spyBelow200ma ? "below (stricter entries, smaller size)" : "above");
@@ -514,7 +522,8 @@ public sealed class BrainEngine
         }
 
         _evaluations++;
-        var capState = heldQty > 0 ? _dailyCap.State : UpdateDailyCap();
+        // Updated for held symbols too: the daily-target flatten must fire even when only held symbols stream.
+        var capState = UpdateDailyCap();
         // The feed's session is clock-only; the NYSE calendar knows weekends, holidays and early closes.
         var regular = state.Session == Session.Regular && NyseCalendar.SessionAt(_now) == MarketSession.Regular;
         var hasOpenBuy = HasOpenOrder(state.Symbol, OrderSide.Buy);
