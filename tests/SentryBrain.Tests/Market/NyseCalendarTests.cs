@@ -368,21 +368,28 @@ public class NyseCalendarTests
         var morning = U("2026-11-27T14:00:00Z");
         var nextDay = U("2026-11-30T15:00:00Z");
 
-        // Warm up: years cached, JIT done, thread-local window built.
+        // Warm up: years cached, JIT done (tiering can still recompile once), thread-local window built.
         var sink = 0;
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 2_000; i++)
         {
             sink += Touch(day, morning, nextDay, i);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        // Steady state: some round of 10,000 calls must allocate nothing. A one-off runtime allocation on this
+        // thread (a tier-up, a time-zone cache) can land in one round; a per-call allocation would show in all.
+        var rounds = new List<long>();
+        for (var round = 0; round < 3 && (rounds.Count == 0 || rounds[^1] != 0); round++)
         {
-            sink += Touch(day, morning, nextDay, i);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10_000; i++)
+            {
+                sink += Touch(day, morning, nextDay, i);
+            }
+
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        Assert.True(rounds[^1] == 0, "allocated bytes per round: " + string.Join(", ", rounds));
         Assert.NotEqual(0, sink);
 
         static int Touch(DateOnly day, DateTime morning, DateTime nextDay, int i)
