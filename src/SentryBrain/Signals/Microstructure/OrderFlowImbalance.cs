@@ -15,6 +15,14 @@ namespace SentryBrain.Signals.Microstructure;
 /// a phantom volume behind.
 /// </para>
 /// </summary>
+/// <summary>One tape event for <see cref="OrderFlowImbalance.Series"/>: a quote (bid/ask) or a trade (price/size).</summary>
+public readonly record struct TapeEvent(bool IsQuote, double BidOrPrice, double AskOrSize)
+{
+    public static TapeEvent Quote(double bid, double ask) => new(true, bid, ask);
+
+    public static TapeEvent Trade(double price, double size) => new(false, price, size);
+}
+
 public sealed class OrderFlowImbalance
 {
     /// <summary>Default window (<c>OFI_WINDOW_TRADES</c>).</summary>
@@ -73,36 +81,9 @@ public sealed class OrderFlowImbalance
     /// <summary>Classifies a trade against the latest quote and adds it to the window (see the type remarks).</summary>
     public void OnTrade(double price, double size)
     {
-        if (!(size > 0) || !double.IsFinite(size) || !double.IsFinite(price))
+        if (Classify(price, size, _bid, _ask) is not { } signed)
         {
             return;
-        }
-
-        var bid = _bid;
-        var ask = _ask;
-        if (!(bid > 0) || !(ask > bid) || !double.IsFinite(ask))
-        {
-            return;
-        }
-
-        double signed;
-        if (price >= ask)
-        {
-            signed = size;
-        }
-        else if (price <= bid)
-        {
-            signed = -size;
-        }
-        else
-        {
-            var mid = (bid + ask) / 2;
-            if (price == mid)
-            {
-                return;
-            }
-
-            signed = price > mid ? size : -size;
         }
 
         if (_count == _signedSizes.Length)
@@ -126,6 +107,69 @@ public sealed class OrderFlowImbalance
             _sellVolume -= signed;
             _sellTrades++;
         }
+    }
+
+    /// <summary>
+    /// Series form: the OFI after each tape event, computed from the definition (classify every trade against the
+    /// latest quote, keep the last <paramref name="windowTrades"/> classified trades, sum each side) rather than by
+    /// running sums, so that tests can prove the streaming form equal to it. O(n·N); for tests and tools.
+    /// </summary>
+    public static double?[] Series(ReadOnlySpan<TapeEvent> tape, int windowTrades = DefaultWindowTrades)
+    {
+        var result = new double?[tape.Length];
+        var signed = new List<double>();
+        double bid = double.NaN, ask = double.NaN;
+        for (var i = 0; i < tape.Length; i++)
+        {
+            var e = tape[i];
+            if (e.IsQuote)
+            {
+                (bid, ask) = (e.BidOrPrice, e.AskOrSize);
+            }
+            else if (Classify(e.BidOrPrice, e.AskOrSize, bid, ask) is { } side)
+            {
+                signed.Add(side);
+            }
+
+            double buy = 0, sell = 0;
+            for (var k = Math.Max(0, signed.Count - windowTrades); k < signed.Count; k++)
+            {
+                if (signed[k] > 0)
+                {
+                    buy += signed[k];
+                }
+                else
+                {
+                    sell -= signed[k];
+                }
+            }
+
+            result[i] = signed.Count == 0 || !(buy + sell > 0) ? null : Math.Clamp((buy - sell) / (buy + sell), -1.0, 1.0);
+        }
+
+        return result;
+    }
+
+    /// <summary>The signed size of a trade (+buy, −sell), or null when it cannot be classified.</summary>
+    private static double? Classify(double price, double size, double bid, double ask)
+    {
+        if (!(size > 0) || !double.IsFinite(size) || !double.IsFinite(price) || !(bid > 0) || !(ask > bid) || !double.IsFinite(ask))
+        {
+            return null;
+        }
+
+        if (price >= ask)
+        {
+            return size;
+        }
+
+        if (price <= bid)
+        {
+            return -size;
+        }
+
+        var mid = (bid + ask) / 2;
+        return price == mid ? null : price > mid ? size : -size;
     }
 
     /// <summary>Forgets the quote and empties the window.</summary>

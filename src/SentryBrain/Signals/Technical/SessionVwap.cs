@@ -93,6 +93,56 @@ public sealed class SessionVwap
         return (price - vwap) / vwap * 100;
     }
 
+    /// <summary>
+    /// Series form over 1-minute bars: for each bar, the VWAP of the session of the latest valid bar so far, summed
+    /// from the definition (all valid bars so far with that session date), not by running sums, so that tests can
+    /// prove the streaming form equal to it. O(n²); for tests and tools.
+    /// </summary>
+    public static double?[] Series(ReadOnlySpan<Market.MinuteBar> bars)
+    {
+        var result = new double?[bars.Length];
+        DateOnly? session = null;
+        for (var i = 0; i < bars.Length; i++)
+        {
+            if (SessionOf(bars[i]) is { } date && (session is null || date > session))
+            {
+                session = date;
+            }
+
+            if (session is not { } current)
+            {
+                continue;
+            }
+
+            double pv = 0, v = 0, lastClose = double.NaN;
+            for (var j = 0; j <= i; j++)
+            {
+                if (SessionOf(bars[j]) == current)
+                {
+                    pv += (bars[j].High + bars[j].Low + bars[j].Close) / 3 * bars[j].Volume;
+                    v += bars[j].Volume;
+                    lastClose = bars[j].Close;
+                }
+            }
+
+            result[i] = v > 0 ? pv / v : lastClose;
+        }
+
+        return result;
+    }
+
+    /// <summary>The trading date a bar counts for, or null when it is outside the regular session or invalid.</summary>
+    private static DateOnly? SessionOf(Market.MinuteBar bar)
+    {
+        if (!double.IsFinite(bar.High) || !double.IsFinite(bar.Low) || !double.IsFinite(bar.Close) || bar.Volume < 0)
+        {
+            return null;
+        }
+
+        var wall = NewYorkTime.WallTime(bar.Start);
+        return wall < NewYorkTime.RegularOpen || wall >= NewYorkTime.RegularClose ? null : NewYorkTime.TradingDate(bar.Start);
+    }
+
     /// <summary>Forgets the session.</summary>
     public void Reset()
     {
