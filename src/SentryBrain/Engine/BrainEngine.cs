@@ -54,6 +54,8 @@ public sealed class BrainEngine
     private double _persistedPeakEquity;
     private DateTime _noNewBuysUtc = DateTime.MaxValue;
     private TimeSpan _easternOffset;
+    private DateTime _sessionCheckedAt = DateTime.MinValue;
+    private bool _marketRegular;
     private readonly ActiveSymbols? _watchlist;
     private readonly Func<string, double?> _markPrice;
     private readonly List<string> _pruneScratch = [];
@@ -296,6 +298,18 @@ public sealed class BrainEngine
         }
     }
 
+    /// <summary>The calendar's session for the current event time, looked up once per clock tick.</summary>
+    private bool MarketIsRegular()
+    {
+        if (_sessionCheckedAt != _now)
+        {
+            _sessionCheckedAt = _now;
+            _marketRegular = NyseCalendar.SessionAt(_now) == MarketSession.Regular;
+        }
+
+        return _marketRegular;
+    }
+
     /// <summary>SPY below its 200-day SMA (daily closes, warmed up from the bar source): stricter Z and smaller size.</summary>
     private void RefreshSpyRegime()
     {
@@ -525,7 +539,7 @@ public sealed class BrainEngine
         // Updated for held symbols too: the daily-target flatten must fire even when only held symbols stream.
         var capState = UpdateDailyCap();
         // The feed's session is clock-only; the NYSE calendar knows weekends, holidays and early closes.
-        var regular = state.Session == Session.Regular && NyseCalendar.SessionAt(_now) == MarketSession.Regular;
+        var regular = state.Session == Session.Regular && MarketIsRegular();
         var hasOpenBuy = HasOpenOrder(state.Symbol, OrderSide.Buy);
         var hasOpenSell = HasOpenOrder(state.Symbol, OrderSide.Sell);
         var inCooldown = state.LastOrderTs is { } lastOrder && (_now - lastOrder).TotalSeconds < _config.OrderCooldownSec;

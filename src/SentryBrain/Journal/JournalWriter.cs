@@ -26,7 +26,7 @@ public sealed class JournalWriter : IDisposable
         _writer = new Utf8JsonWriter(output, Options);
     }
 
-    public void Decision(DateTime ts, string symbol, Decision decision)
+    public void Decision(DateTime ts, string symbol, in Decision decision)
     {
         var w = _writer;
         w.WriteStartObject();
