@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+
+namespace SentryBrain.Execution.Alpaca;
+
+/// <summary>
+/// Connection settings for the Alpaca trading REST API. <see cref="ToString"/> never prints the key or the secret.
+/// </summary>
+public sealed record AlpacaOptions(string KeyId, string SecretKey, Uri TradingBaseUrl, TimeSpan Timeout)
+{
+    /// <summary>The paper trading host, used when <c>APCA_API_BASE_URL</c> is not set.</summary>
+    public static readonly Uri PaperTradingUrl = new("https://paper-api.alpaca.markets");
+
+    /// <summary>Per-request timeout when none is given (the Python engine used 15 s for the trading host).</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Reads <c>APCA_API_KEY_ID</c>/<c>APCA_API_SECRET_KEY</c> (fallback <c>ALPACA_API_KEY_ID</c>/<c>ALPACA_API_SECRET_KEY</c>)
+    /// and <c>APCA_API_BASE_URL</c> (default paper). A trailing <c>/v2</c> on the base URL is dropped.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Key or secret missing, or the base URL is not an absolute http(s) URL.</exception>
+    public static AlpacaOptions FromConfig(IReadOnlyDictionary<string, string> env, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        var keyId = First(env, "APCA_API_KEY_ID", "ALPACA_API_KEY_ID");
+        var secret = First(env, "APCA_API_SECRET_KEY", "ALPACA_API_SECRET_KEY");
+        if (keyId is null || secret is null)
+        {
+            throw new InvalidOperationException(
+                "Alpaca credentials missing: set APCA_API_KEY_ID and APCA_API_SECRET_KEY (or ALPACA_API_KEY_ID / ALPACA_API_SECRET_KEY).");
+        }
+
+        var baseUrl = PaperTradingUrl;
+        var rawUrl = First(env, "APCA_API_BASE_URL");
+        if (rawUrl is not null)
+        {
+            var trimmed = rawUrl.TrimEnd('/');
+            if (trimmed.EndsWith("/v2", StringComparison.OrdinalIgnoreCase))
+            {
+                trimmed = trimmed[..^3];
+            }
+
+            if (!Uri.TryCreate(trimmed, UriKind.Absolute, out var parsed)
+                || (parsed.Scheme != Uri.UriSchemeHttps && parsed.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new InvalidOperationException("APCA_API_BASE_URL is not an absolute http(s) URL.");
+            }
+
+            baseUrl = parsed;
+        }
+
+        return new AlpacaOptions(keyId, secret, baseUrl, timeout ?? DefaultTimeout);
+    }
+
+    private static string? First(IReadOnlyDictionary<string, string> env, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (env.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value))
+            {
+                return value.Trim();
+            }
+        }
+
+        return null;
+    }
+
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append(CultureInfo.InvariantCulture, $"KeyId = ***, SecretKey = ***, TradingBaseUrl = {TradingBaseUrl}, Timeout = {Timeout}");
+        return true;
+    }
+}
