@@ -8,5 +8,6 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(ConfigCommand.Create());
 root.Subcommands.Add(SentimentCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(PaperOrderCommand.Create());
 root.Subcommands.Add(IndicatorsCommand.Create());
 return root.Parse(args).Invoke();
