@@ -112,7 +112,9 @@ public sealed class ConfigReader(ConfigSource source)
             var (raw, origin) = Read(name);
             if (!string.IsNullOrWhiteSpace(raw))
             {
-                Record(name, Mask(raw.Trim()), origin, description, secret: true);
+                // A key id may show its first characters (which account?); a secret shows none.
+                var shown = name.Contains("SECRET", StringComparison.Ordinal) ? "****" : Mask(raw.Trim());
+                Record(name, shown, origin, description, secret: true);
                 return raw.Trim();
             }
         }
