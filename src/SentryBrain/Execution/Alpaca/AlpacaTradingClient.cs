@@ -232,24 +232,7 @@ public sealed class AlpacaTradingClient : IAlpacaOrderApi, IDisposable
 
         var codeText = code is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $" (code {code})");
         var full = string.Create(CultureInfo.InvariantCulture, $"Alpaca {what} failed: HTTP {status}{codeText}: {Redact(message)}");
-        return new AlpacaApiException(status, code, full) { RetryAfter = RetryAfterOf(response) };
-    }
-
-    private static TimeSpan? RetryAfterOf(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - DateTimeOffset.UtcNow;
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
+        return new AlpacaApiException(status, code, full) { RetryAfter = AlpacaHttp.RetryAfterOf(response) };
     }
 
     /// <summary>Keeps the original exception unless its text mentions the key or the secret; then replaces it by a redacted copy.</summary>
@@ -259,16 +242,5 @@ public sealed class AlpacaTradingClient : IAlpacaOrderApi, IDisposable
         return Redact(text) == text ? ex : new HttpRequestException(Redact(ex.GetType().Name + ": " + ex.Message));
     }
 
-    private string Redact(string text)
-    {
-        foreach (var secret in new[] { _options.SecretKey, _options.KeyId })
-        {
-            if (!string.IsNullOrEmpty(secret))
-            {
-                text = text.Replace(secret, "***", StringComparison.Ordinal);
-            }
-        }
-
-        return text;
-    }
+    private string Redact(string text) => AlpacaHttp.Redact(text, _options.KeyId, _options.SecretKey);
 }

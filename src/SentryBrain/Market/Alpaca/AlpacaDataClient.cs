@@ -117,7 +117,6 @@ public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
     /// <summary>A runaway pagination (a server repeating tokens) stops here with an error.</summary>
     public const int MaxPages = 10_000;
 
-    private const string Redacted = "***";
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
 
@@ -385,23 +384,6 @@ public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
         return delay < MaxBackoff ? delay : MaxBackoff;
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - DateTimeOffset.UtcNow;
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
-
     private async Task<T> GetAsync<T>(string path, Query query, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
@@ -452,7 +434,7 @@ public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
                     }
                 }
 
-                var retryAfter = RetryAfter(response);
+                var retryAfter = AlpacaHttp.RetryAfterOf(response);
                 if (canRetry && IsRetryable(response.StatusCode))
                 {
                     var wait = retryAfter ?? Backoff(attempt);
@@ -497,9 +479,7 @@ public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
     }
 
     /// <summary>Removes the key id and the secret from any text that may leave this class.</summary>
-    private string Scrub(string text) =>
-        text.Replace(_options.SecretKey, Redacted, StringComparison.Ordinal)
-            .Replace(_options.KeyId, Redacted, StringComparison.Ordinal);
+    private string Scrub(string text) => AlpacaHttp.Redact(text, _options.KeyId, _options.SecretKey);
 
     /// <summary>A query string built with invariant, escaped values; null values are left out.</summary>
     private sealed class Query
