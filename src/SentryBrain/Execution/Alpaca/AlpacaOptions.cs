@@ -11,6 +11,9 @@ public sealed record AlpacaOptions(string KeyId, string SecretKey, Uri TradingBa
     /// <summary>The paper trading host, used when <c>APCA_API_BASE_URL</c> is not set.</summary>
     public static readonly Uri PaperTradingUrl = new("https://paper-api.alpaca.markets");
 
+    /// <summary>Whether the base URL is Alpaca's live (real money) trading host.</summary>
+    public bool IsLive => TradingBaseUrl.Host.Equals("api.alpaca.markets", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Per-request timeout when none is given (the Python engine used 15 s for the trading host).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 
@@ -49,7 +52,15 @@ public sealed record AlpacaOptions(string KeyId, string SecretKey, Uri TradingBa
             baseUrl = parsed;
         }
 
-        return new AlpacaOptions(keyId, secret, baseUrl, timeout ?? DefaultTimeout);
+        var options = new AlpacaOptions(keyId, secret, baseUrl, timeout ?? DefaultTimeout);
+        if (options.IsLive && First(env, "ALPACA_LIVE")?.Trim().ToLowerInvariant() is not ("true" or "1" or "yes"))
+        {
+            // Real money is never one variable away: the live host alone is refused without an explicit opt-in.
+            throw new InvalidOperationException(
+                "APCA_API_BASE_URL points at LIVE trading (api.alpaca.markets); set ALPACA_LIVE=true as well to trade real money deliberately.");
+        }
+
+        return options;
     }
 
     private static string? First(IReadOnlyDictionary<string, string> env, params string[] names)

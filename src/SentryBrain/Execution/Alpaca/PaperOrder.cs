@@ -31,7 +31,7 @@ public static class PaperOrder
             return 1;
         }
 
-        if (options.TradingBaseUrl.Host.Equals("api.alpaca.markets", StringComparison.OrdinalIgnoreCase))
+        if (options.IsLive)
         {
             await error.WriteLineAsync("paper-order: APCA_API_BASE_URL points at LIVE trading; this command only places paper orders.").ConfigureAwait(false);
             return 1;

@@ -283,6 +283,8 @@ public sealed class AlpacaTradingClientTests(ITestOutputHelper output) : IAsyncL
         env["APCA_API_KEY_ID"] = "k-primary";
         env["APCA_API_SECRET_KEY"] = "s-primary";
         env["APCA_API_BASE_URL"] = "https://api.alpaca.markets/v2/";
+        Assert.Contains("ALPACA_LIVE", Assert.Throws<InvalidOperationException>(() => AlpacaOptions.FromConfig(env)).Message, StringComparison.Ordinal);
+        env["ALPACA_LIVE"] = "true"; // live only with the explicit opt-in
         var live = AlpacaOptions.FromConfig(env, TimeSpan.FromSeconds(3));
         Assert.Equal("k-primary", live.KeyId);
         Assert.Equal(new Uri("https://api.alpaca.markets"), live.TradingBaseUrl);
