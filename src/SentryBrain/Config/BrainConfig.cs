@@ -19,6 +19,9 @@ public sealed record BrainConfig
     public string AlpacaKeyId { get; init; } = string.Empty;
     public string AlpacaSecretKey { get; init; } = string.Empty;
     public string PaperDbPath { get; init; } = "data/paper.db";
+    public string AlpacaBaseUrl { get; init; } = "https://paper-api.alpaca.markets";
+    public bool AlpacaLive { get; init; }
+    public string AlpacaStateDbPath { get; init; } = "data/alpaca.db";
     public double PaperStartingCash { get; init; } = 100_000;
 
     // Strategy: composite/consensus (README of the reference)
@@ -138,6 +141,9 @@ public sealed record BrainConfig
             AlpacaKeyId = r.Secret("Alpaca key id", "APCA_API_KEY_ID", "ALPACA_API_KEY_ID"),
             AlpacaSecretKey = r.Secret("Alpaca secret key", "APCA_API_SECRET_KEY", "ALPACA_API_SECRET_KEY"),
             PaperDbPath = r.String("PAPER_DB_PATH", d.PaperDbPath, "embedded paper broker ledger (SQLite)"),
+            AlpacaBaseUrl = r.String("APCA_API_BASE_URL", d.AlpacaBaseUrl, "Alpaca trading API (paper by default)"),
+            AlpacaLive = r.Bool("ALPACA_LIVE", d.AlpacaLive, "allow the live (real money) Alpaca host"),
+            AlpacaStateDbPath = r.String("ALPACA_STATE_DB", d.AlpacaStateDbPath, "order intents and risk state when trading on Alpaca (SQLite)"),
             PaperStartingCash = r.Double("PAPER_STARTING_CASH", d.PaperStartingCash, "cash of a new paper ledger", min: 1),
 
             StrategyMode = ParseMode(r.String("STRATEGY_MODE", "green_light", "strategy: consensus (composite of news, momentum, RSI) or green_light", allowed: ["consensus", "green_light"])),

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SentryBrain.Config;
 using SentryBrain.Execution;
+using SentryBrain.Execution.Alpaca;
 using SentryBrain.Execution.Paper;
 using SentryBrain.Journal;
 
@@ -72,7 +73,20 @@ public static class ConsumeRunner
 
         if (config.HasAlpacaKeys)
         {
-            logger.LogWarning("Alpaca keys are set but the Alpaca broker is not built yet: orders go to the embedded paper broker ({Path})", config.PaperDbPath);
+            var env = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["APCA_API_KEY_ID"] = config.AlpacaKeyId,
+                ["APCA_API_SECRET_KEY"] = config.AlpacaSecretKey,
+                ["APCA_API_BASE_URL"] = config.AlpacaBaseUrl,
+                ["ALPACA_LIVE"] = config.AlpacaLive ? "true" : "false",
+            };
+            var options = AlpacaOptions.FromConfig(env);
+            if (options.IsLive)
+            {
+                logger.LogCritical("*** LIVE TRADING: orders go to {Url} with REAL MONEY (ALPACA_LIVE=true) ***", options.TradingBaseUrl);
+            }
+
+            return AlpacaBroker.Open(options, config.AlpacaStateDbPath, logger);
         }
 
         var broker = PaperBroker.Open(config.PaperDbPath, config.PaperStartingCash);
