@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using SentryBrain.Execution.Alpaca;
+using SentryBrain.Replay;
+
+namespace SentryBrain.Tests.Execution.Alpaca;
+
+/// <summary>
+/// The consumer is killed (SIGKILL) after Alpaca accepted an order but before the answer arrived; a restart on the
+/// same stream (as a redelivering feed would do) ends with exactly one order at the broker and the same position.
+/// </summary>
+public sealed class KillNineTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sb-kill9-").FullName;
+    private readonly System.Text.StringBuilder _stderr = new();
+    private FakeAlpacaServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeAlpacaServer.StartAsync();
+        _server.SetPrice("ACME", 100.71m);
+        _server.SetPrice("BOLT", 50.43m);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private Process StartConsume()
+    {
+        // The CLI's own build output (with its own dependency manifest), in the configuration of this test run.
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var cli = Path.Combine(DocsTests.RepoRoot(), "src", "SentryBrain.Cli", "bin", configuration, "net10.0", "brain.dll");
+        Assert.True(File.Exists(cli), "build the CLI first: " + cli);
+        var info = new ProcessStartInfo("dotnet", [cli, "consume"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = _dir,
+        };
+        info.Environment["APCA_API_KEY_ID"] = FakeAlpacaServer.KeyId;
+        info.Environment["APCA_API_SECRET_KEY"] = FakeAlpacaServer.SecretKey;
+        info.Environment["APCA_API_BASE_URL"] = _server.BaseUrl.ToString();
+        info.Environment["ALPACA_STATE_DB"] = Path.Combine(_dir, "alpaca.db");
+        info.Environment["STRATEGY_MODE"] = "consensus";
+        info.Environment["USE_LIMIT_ORDERS"] = "false";
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lock (_stderr)
+                {
+                    _stderr.AppendLine(line);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, Func<string> what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "timed out waiting for " + what());
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task KillBetweenAcceptanceAndAnswer_ThenRestart_LeavesExactlyOneOrder()
+    {
+        var stream = new MemoryStream();
+        Scenario.Write(stream);
+        var lines = System.Text.Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        // Run 1: the broker opens on the first event; once it has read the account and positions, the next request
+        // (the first order POST) is stored by Alpaca but answered only after 60 s. Kill -9 while it waits.
+        using (var first = StartConsume())
+        {
+            await first.StandardInput.WriteLineAsync(lines[0]);
+            await first.StandardInput.FlushAsync();
+            await WaitUntil(() => _server.Requests.Any(r => r.Path == "/v2/positions"), () => "the broker to open");
+            _server.DelayNext(1, TimeSpan.FromSeconds(60));
+
+            // Feed the rest from another task: the pipe blocks while the consumer waits for Alpaca's answer.
+            var feeding = Task.Run(async () =>
+            {
+                try
+                {
+                    foreach (var line in lines.Skip(1))
+                    {
+                        await first.StandardInput.WriteLineAsync(line);
+                    }
+
+                    await first.StandardInput.FlushAsync();
+                }
+                catch (IOException)
+                {
+                    // the process was killed while we were writing
+                }
+            });
+            await WaitUntil(() => _server.OrderCount >= 1, () => "Alpaca to accept the first order; requests: " + string.Join(", ", _server.Requests.Select(r => r.Method + " " + r.Path)) + "\nstderr: " + _stderr);
+            first.Kill(entireProcessTree: true); // SIGKILL: no clean-up, no acknowledgement written
+            await first.WaitForExitAsync();
+            await feeding;
+            Assert.Equal(1, _server.OrderCount); // killed while waiting for the answer to the first order
+        }
+
+        var firstOrder = _server.Requests.Single(r => r.Method == "POST" && r.Path == "/v2/orders").ClientOrderId;
+        Assert.NotNull(firstOrder);
+
+        // Run 2: the same stream again to the end.
+        using (var second = StartConsume())
+        {
+            foreach (var line in lines)
+            {
+                await second.StandardInput.WriteLineAsync(line);
+            }
+
+            second.StandardInput.Close();
+            await second.WaitForExitAsync();
+            Assert.Equal(0, second.ExitCode);
+        }
+
+        // Exactly one order at Alpaca carries the first client_order_id, and nothing was ordered twice.
+        var posted = _server.Requests.Where(r => r.Method == "POST" && r.Path == "/v2/orders").Select(r => r.ClientOrderId).ToList();
+        var accepted = _server.OrderCount;
+        Assert.Equal(posted.Distinct().Count(), accepted);
+        // After the restart the accepted intent is recovered and the broker's position adopted, so the brain holds ACME
+        // already when the stream reaches the same decision again: it never sends that order a second time.
+        Assert.Equal(1, posted.Count(id => id == firstOrder));
+
+        // Same position as an uninterrupted run of the scenario: ACME and BOLT both bought and sold again, flat.
+        using var client = new AlpacaTradingClient(new AlpacaOptions(FakeAlpacaServer.KeyId, FakeAlpacaServer.SecretKey, _server.BaseUrl, TimeSpan.FromSeconds(5)));
+        Assert.Empty(await client.ListPositionsAsync(CancellationToken.None));
+    }
+}
