@@ -232,7 +232,7 @@ public sealed class ConfigTests
     [Fact]
     public void Secrets_AreMaskedInEntries_AndNeverShownInFull()
     {
-        const string keyId = "PKTESTKEYID1234567";
+        const string keyId = "test-key-id-for-masking";
         const string secret = "s3cr3tS3cr3tS3cr3tS3cr3t";
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {

@@ -10,7 +10,7 @@ namespace SentryBrain.Tests.Engine;
 /// <summary>Secrets never appear in logs, the journal or the printed configuration.</summary>
 public sealed class SecretsTests
 {
-    private const string KeyId = "PKSECRETKEYID0123456789";
+    private const string KeyId = "test-key-id-must-not-leak";
     private const string Secret = "sEcReT-0123456789-abcdefghijklmnop";
 
     private sealed class CapturingLogger(StringBuilder sink) : ILogger

@@ -27,7 +27,7 @@ internal sealed record FakeRequest(string Path, IReadOnlyDictionary<string, stri
 /// </summary>
 internal sealed class FakeDataServer : IAsyncDisposable
 {
-    public const string KeyId = "PKTESTKEY0123456789AB";
+    public const string KeyId = "fake-data-key-id";
     public const string SecretKey = "SeCrEt-0123456789abcdefghijklmnopqrstuv";
 
     private readonly WebApplication _app;
