@@ -20,6 +20,9 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     private readonly ILogger _logger;
     private readonly TimeSpan _pollInterval;
     private readonly Dictionary<string, BrokerOrder> _orders = new(StringComparer.Ordinal);
+
+    // Open orders only: the per-event checks scan this small set, not the whole (growing) order history.
+    private readonly Dictionary<string, BrokerOrder> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BrokerPosition> _positions = new(StringComparer.Ordinal);
     private DateTime _lastPoll = DateTime.MinValue;
     private double _cash;
@@ -40,7 +43,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
     public IReadOnlyCollection<BrokerPosition> Positions => _positions.Values;
 
-    public IReadOnlyCollection<BrokerOrder> OpenOrders => [.. _orders.Values.Where(o => o.Status.IsOpen())];
+    public IReadOnlyCollection<BrokerOrder> OpenOrders => _open.Values;
 
     /// <summary>Connects, recovers unacknowledged intents, and adopts the broker's open orders and positions.</summary>
     public static AlpacaBroker Open(AlpacaOptions options, string statePath, ILogger logger, TimeSpan? pollInterval = null)
@@ -54,7 +57,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
         foreach (var order in Run(broker._client.ListOpenOrdersAsync(CancellationToken.None)))
         {
-            broker._orders[order.ClientOrderId] = Map(order);
+            broker.Track(Map(order));
         }
 
         broker.RefreshAccount();
@@ -97,7 +100,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
             order = new BrokerOrder(request.ClientOrderId, request.Symbol, request.Side, request.Qty, request.Type, request.LimitPrice, OrderStatus.New, 0, 0, now);
         }
 
-        _orders[order.ClientOrderId] = order;
+        Track(order);
         if (order.FilledQty <= 0)
         {
             return new SubmitResult(order, false);
@@ -113,7 +116,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     /// <summary>Polls open orders (fills, cancels, expiries) and, after a change, the account and positions.</summary>
     public BrokerUpdate OnClock(DateTime now)
     {
-        if (now - _lastPoll < _pollInterval || !_orders.Values.Any(o => o.Status.IsOpen()))
+        if (now - _lastPoll < _pollInterval || _open.Count == 0)
         {
             return BrokerUpdate.None;
         }
@@ -121,7 +124,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         _lastPoll = now;
         var fills = new List<Fill>();
         var changed = new List<BrokerOrder>();
-        foreach (var before in _orders.Values.Where(o => o.Status.IsOpen()).ToList())
+        foreach (var before in _open.Values.ToList())
         {
             AlpacaOrder? current;
             try
@@ -148,7 +151,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
             if (after.Status != before.Status || after.FilledQty != before.FilledQty)
             {
                 changed.Add(after);
-                _orders[after.ClientOrderId] = after;
+                Track(after);
             }
         }
 
@@ -166,7 +169,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
     public bool HasOpenOrder(string symbol, OrderSide side)
     {
-        foreach (var order in _orders.Values)
+        foreach (var order in _open.Values)
         {
             if (order.Symbol == symbol && order.Side == side && order.Status.IsOpen())
             {
@@ -197,6 +200,19 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         _client.Dispose();
         _limiter.Dispose();
         _state.Dispose();
+    }
+
+    private void Track(BrokerOrder order)
+    {
+        _orders[order.ClientOrderId] = order;
+        if (order.Status.IsOpen())
+        {
+            _open[order.ClientOrderId] = order;
+        }
+        else
+        {
+            _open.Remove(order.ClientOrderId);
+        }
     }
 
     private void RefreshAccount()
