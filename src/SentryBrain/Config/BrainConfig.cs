@@ -22,6 +22,8 @@ public sealed record BrainConfig
     public string AlpacaBaseUrl { get; init; } = "https://paper-api.alpaca.markets";
     public bool AlpacaLive { get; init; }
     public string AlpacaStateDbPath { get; init; } = "data/alpaca.db";
+    public double AlpacaPollSec { get; init; } = 2;
+    public int AlpacaRequestsPerMin { get; init; } = 200;
     public double PaperStartingCash { get; init; } = 100_000;
 
     // Strategy: composite/consensus (README of the reference)
@@ -48,6 +50,7 @@ public sealed record BrainConfig
     public double OrderCooldownSec { get; init; } = 30;
     public bool UseLimitOrders { get; init; } = true;
     public double LimitOrderOffsetBps { get; init; } = 5;
+    public double OrderStaleSec { get; init; } = 60;
 
     // Rules
     public bool KillSwitch { get; init; }
@@ -144,6 +147,8 @@ public sealed record BrainConfig
             AlpacaBaseUrl = r.String("APCA_API_BASE_URL", d.AlpacaBaseUrl, "Alpaca trading API (paper by default)"),
             AlpacaLive = r.Bool("ALPACA_LIVE", d.AlpacaLive, "allow the live (real money) Alpaca host"),
             AlpacaStateDbPath = r.String("ALPACA_STATE_DB", d.AlpacaStateDbPath, "order intents and risk state when trading on Alpaca (SQLite)"),
+            AlpacaPollSec = r.Double("ALPACA_POLL_SEC", d.AlpacaPollSec, "event-time seconds between polls of open Alpaca orders", min: 0.1),
+            AlpacaRequestsPerMin = r.Int("ALPACA_REQUESTS_PER_MIN", d.AlpacaRequestsPerMin, "client-side rate limit per Alpaca account (requests/min)", min: 1, max: 100000),
             PaperStartingCash = r.Double("PAPER_STARTING_CASH", d.PaperStartingCash, "cash of a new paper ledger", min: 1),
 
             StrategyMode = ParseMode(r.String("STRATEGY_MODE", "green_light", "strategy: consensus (composite of news, momentum, RSI) or green_light", allowed: ["consensus", "green_light"])),
@@ -165,6 +170,7 @@ public sealed record BrainConfig
             MaxPositionPct = r.Double("MAX_POSITION_PCT", d.MaxPositionPct, "hard cap per symbol, fraction of equity", min: 0.0001, max: 1),
             StrategyMaxQty = r.Int("STRATEGY_MAX_QTY", d.StrategyMaxQty, "most shares per order", min: 1),
             OrderCooldownSec = r.Double("ORDER_COOLDOWN_SEC", d.OrderCooldownSec, "seconds between orders per symbol", min: 0),
+            OrderStaleSec = r.Double("ORDER_STALE_SEC", d.OrderStaleSec, "cancel an open limit order older than this; an exit is then re-sent at market (0 = never)", min: 0),
             UseLimitOrders = r.Bool("USE_LIMIT_ORDERS", d.UseLimitOrders, "marketable limit entries instead of market"),
             LimitOrderOffsetBps = r.Double("LIMIT_ORDER_OFFSET_BPS", d.LimitOrderOffsetBps, "limit price offset beyond the quote, bps", min: 0, max: 1000),
 

@@ -27,6 +27,8 @@ public sealed class BrainEngine
     private static readonly TimeSpan PruneInterval = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan WatchlistRefreshInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SpyRefreshInterval = TimeSpan.FromMinutes(15);
+    private static readonly TimeSpan StaleSweepInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
 
     private readonly BrainConfig _config;
     private readonly ConsensusParameters _parameters;
@@ -59,6 +61,10 @@ public sealed class BrainEngine
     private readonly ActiveSymbols? _watchlist;
     private readonly Func<string, double?> _markPrice;
     private readonly List<string> _pruneScratch = [];
+    private readonly List<BrokerOrder> _staleScratch = [];
+    private readonly Dictionary<string, DateTime> _cancelRequested = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _repriceOnCancel = new(StringComparer.Ordinal);
+    private DateTime _lastStaleSweep = DateTime.MinValue;
 
     private DateTime _now;
     private DateTime _firstTs;
@@ -191,6 +197,11 @@ public sealed class BrainEngine
                 break;
         }
 
+        if (_broker is not null)
+        {
+            SweepStaleOrders(); // after the event, so a re-sent exit meets the latest quote
+        }
+
         if (_events % PruneCheckEveryEvents == 0)
         {
             Prune();
@@ -199,6 +210,11 @@ public sealed class BrainEngine
 
     public RunSummary Finish()
     {
+        if (_broker is not null && _events > 0)
+        {
+            Journal(_broker.Settle(_now, SettleTimeout), "settled"); // requests still in flight at a remote broker
+        }
+
         if (_events > 0)
         {
             PersistRisk(); // a clean stop stores the exact equity peak (during the run it is written in 0.1 % steps)
@@ -225,6 +241,11 @@ public sealed class BrainEngine
             try
             {
                 _broker = _brokerFactory(ts);
+                foreach (var note in _broker?.StartupReconciliation ?? [])
+                {
+                    _journal.Reconcile(ts, note);
+                }
+
                 _book = new PositionBook(_broker as IStateStore);
                 if (_broker is not null)
                 {
@@ -447,7 +468,8 @@ public sealed class BrainEngine
     {
         if (_broker is not null)
         {
-            return; // the broker is the source of truth; the feed's view may lag our own fills
+            _broker.OnFeedUpdate(); // the broker is the source of truth; the feed's view may lag our own fills
+            return;
         }
 
         _feedPositions.Clear();
@@ -461,6 +483,7 @@ public sealed class BrainEngine
     {
         if (_broker is not null)
         {
+            _broker.OnFeedUpdate();
             return;
         }
 
@@ -763,6 +786,12 @@ public sealed class BrainEngine
             _sellEntryAvg[state.Symbol] = PositionOf(state.Symbol).AvgEntry;
         }
 
+        Send(request, state);
+    }
+
+    /// <summary>Submits, journals and applies immediate fills; a duplicate is logged and not sent again.</summary>
+    private void Send(OrderRequest request, SymbolState? state)
+    {
         var result = _broker!.Submit(request, _now);
         if (result.Duplicate)
         {
@@ -771,14 +800,18 @@ public sealed class BrainEngine
         }
 
         _orders++;
-        _journal.Order(_now, result.Order, _broker.Name, decision.Reason);
-        // A rejected attempt also starts the cooldown, so a persistent rejection is not resent on every event.
-        state.LastOrderTs = _now;
+        _journal.Order(_now, result.Order, _broker.Name, request.Reason);
+        if (state is not null)
+        {
+            // A rejected attempt also starts the cooldown, so a persistent rejection is not resent on every event.
+            state.LastOrderTs = _now;
+        }
+
         if (result.Order.Status == OrderStatus.Rejected)
         {
             _logger.LogWarning("Order {Id} rejected: {Why}", request.ClientOrderId, result.Order.RejectReason);
         }
-        else if (side == OrderSide.Buy)
+        else if (request.Side == OrderSide.Buy && state is not null)
         {
             state.LastEntryTs = _now;
         }
@@ -787,6 +820,72 @@ public sealed class BrainEngine
         {
             OnFill(fill);
         }
+    }
+
+    /// <summary>
+    /// Cancels limit orders open longer than ORDER_STALE_SEC (a buy limit the market ran away from should not fill
+    /// minutes later at a stale price). A stale exit (sell limit) is re-sent at market once the cancel is confirmed,
+    /// because an exit must fill. Runs at most once per second of event time; open orders are few.
+    /// </summary>
+    private void SweepStaleOrders()
+    {
+        if (_config.OrderStaleSec <= 0 || _now - _lastStaleSweep < StaleSweepInterval)
+        {
+            return;
+        }
+
+        _lastStaleSweep = _now;
+        var open = _broker!.OpenOrders;
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        var stale = TimeSpan.FromSeconds(_config.OrderStaleSec);
+        _staleScratch.Clear();
+        foreach (var order in open)
+        {
+            // A cancel that got no answer is asked again after another stale period.
+            if (order.Type == OrderType.Limit && _now - order.CreatedAt >= stale
+                && (!_cancelRequested.TryGetValue(order.ClientOrderId, out var asked) || _now - asked >= stale))
+            {
+                _staleScratch.Add(order);
+            }
+        }
+
+        foreach (var order in _staleScratch)
+        {
+            _cancelRequested[order.ClientOrderId] = _now;
+            if (order.Side == OrderSide.Sell)
+            {
+                _repriceOnCancel.Add(order.ClientOrderId);
+            }
+
+            _logger.LogInformation("Order {Id} ({Side} {Symbol}) open for over {Stale} s: canceling", order.ClientOrderId, order.Side.Wire(), order.Symbol, _config.OrderStaleSec);
+            Journal(_broker.Cancel(order.ClientOrderId, _now), "stale");
+        }
+    }
+
+    /// <summary>A stale exit whose cancel is confirmed: the unfilled rest (at most what is still held) goes out at market.</summary>
+    private void Reprice(BrokerOrder canceled)
+    {
+        var held = PositionOf(canceled.Symbol).Qty;
+        var qty = Math.Min(canceled.Qty - canceled.FilledQty, held);
+        if (qty <= 0)
+        {
+            return;
+        }
+
+        var request = new OrderRequest(
+            OrderPlanning.RepriceClientOrderId(canceled.ClientOrderId),
+            canceled.Symbol,
+            OrderSide.Sell,
+            qty,
+            OrderType.Market,
+            null,
+            "exit_reprice");
+        _logger.LogInformation("Exit {Id} canceled unfilled after {Stale} s: re-sending {Qty} {Symbol} at market as {New}", canceled.ClientOrderId, _config.OrderStaleSec, qty, canceled.Symbol, request.ClientOrderId);
+        Send(request, _states.GetValueOrDefault(canceled.Symbol));
     }
 
     /// <summary>Whether 21-day daily-return correlation with any held symbol is at least CORRELATION_THRESHOLD.</summary>
@@ -848,18 +947,35 @@ public sealed class BrainEngine
             return;
         }
 
+        List<BrokerOrder>? reprice = null;
         foreach (var order in update.ChangedOrders)
         {
             if (order.Status != OrderStatus.Filled)
             {
                 _orders++;
-                _journal.Order(_now, order, _broker!.Name, reason);
+                var why = order.Status == OrderStatus.Canceled && _cancelRequested.ContainsKey(order.ClientOrderId) ? "stale" : reason;
+                _journal.Order(_now, order, _broker!.Name, why);
+            }
+
+            if (!order.Status.IsOpen())
+            {
+                _cancelRequested.Remove(order.ClientOrderId);
+                if (_repriceOnCancel.Remove(order.ClientOrderId) && order.Status is OrderStatus.Canceled or OrderStatus.Expired)
+                {
+                    (reprice ??= []).Add(order);
+                }
             }
         }
 
         foreach (var fill in update.Fills)
         {
             OnFill(fill);
+        }
+
+        // After the fills, so the position is current when the rest of an exit is re-sent.
+        foreach (var order in reprice ?? [])
+        {
+            Reprice(order);
         }
     }
 

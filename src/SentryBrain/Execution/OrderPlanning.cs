@@ -41,4 +41,19 @@ public static class OrderPlanning
     /// </summary>
     public static string ClientOrderId(DateTime eventTs, string symbol, OrderSide side)
         => string.Create(CultureInfo.InvariantCulture, $"sb-{eventTs:yyyyMMddTHHmmssfffffff}-{symbol}-{(side == OrderSide.Buy ? 'b' : 's')}");
+
+    /// <summary>
+    /// The id of the next attempt of a re-sent exit: <c>…-r1</c>, <c>…-r2</c>, …; deterministic, so a replay re-sends
+    /// under the same id and the broker's idempotency still holds.
+    /// </summary>
+    public static string RepriceClientOrderId(string previous)
+    {
+        var mark = previous.LastIndexOf("-r", StringComparison.Ordinal);
+        if (mark > 0 && int.TryParse(previous.AsSpan(mark + 2), NumberStyles.None, CultureInfo.InvariantCulture, out var attempt))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{previous[..mark]}-r{attempt + 1}");
+        }
+
+        return previous + "-r1";
+    }
 }

@@ -76,6 +76,20 @@ public sealed record Fill(
 
 public sealed record BrokerPosition(string Symbol, long Qty, double AvgEntryPrice);
 
+/// <summary>
+/// One difference between the brain's own records and the broker's at start-up; the broker's truth was adopted.
+/// <paramref name="Item"/> is <c>order_adopted</c> (open at the broker, unknown here), <c>order_missing</c> (open here,
+/// not open at the broker; <paramref name="Status"/> is its state there, or <c>not_found</c>) or <c>position_adopted</c>.
+/// </summary>
+public sealed record ReconciliationNote(
+    string Item,
+    string Symbol,
+    string? ClientOrderId,
+    string? Side,
+    decimal? LocalQty,
+    decimal? BrokerQty,
+    string? Status);
+
 /// <summary>Result of a submission: the order as the broker holds it, whether this call created it, and any immediate fills.</summary>
 public sealed record SubmitResult(BrokerOrder Order, bool Duplicate, IReadOnlyList<Fill> Fills)
 {
@@ -107,8 +121,32 @@ public interface IBroker : IDisposable
     /// <summary>Feeds the latest quote for a symbol; returns fills and order changes it caused.</summary>
     BrokerUpdate OnQuote(string symbol, double bid, double ask, DateTime now);
 
-    /// <summary>Expires DAY orders whose session ended before <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Advances the broker's clock to event time <paramref name="now"/>: expires DAY orders whose session ended and
+    /// reports whatever changed at the broker since the last call (fills, cancels, expiries).
+    /// </summary>
     BrokerUpdate OnClock(DateTime now);
+
+    /// <summary>
+    /// Asks the broker to cancel an open order. A broker that cancels at once reports the canceled order (and any
+    /// fill that came first) in the returned update; a remote broker reports it later through <see cref="OnClock"/>.
+    /// Cancelling an order that is no longer open does nothing.
+    /// </summary>
+    BrokerUpdate Cancel(string clientOrderId, DateTime now);
+
+    /// <summary>
+    /// At the end of a run: waits up to <paramref name="timeout"/> for requests still in flight and returns what they
+    /// changed. Brokers that work synchronously have nothing to wait for.
+    /// </summary>
+    BrokerUpdate Settle(DateTime now, TimeSpan timeout) => BrokerUpdate.None;
+
+    /// <summary>The feed's <c>orders</c>/<c>positions</c> events hint that something changed at the broker (a remote broker polls sooner).</summary>
+    void OnFeedUpdate()
+    {
+    }
+
+    /// <summary>What start-up reconciliation with the broker found (empty for the embedded broker, which is its own truth).</summary>
+    IReadOnlyList<ReconciliationNote> StartupReconciliation => [];
 
     double Cash { get; }
 

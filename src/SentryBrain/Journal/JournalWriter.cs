@@ -125,6 +125,44 @@ public sealed class JournalWriter : IDisposable
         EndLine();
     }
 
+    /// <summary>A start-up reconciliation difference (the broker's state was adopted).</summary>
+    public void Reconcile(DateTime ts, ReconciliationNote note)
+    {
+        var w = _writer;
+        w.WriteStartObject();
+        w.WriteString("kind"u8, "reconcile"u8);
+        WriteTs(ts);
+        w.WriteString("item"u8, note.Item);
+        w.WriteString("symbol"u8, note.Symbol);
+        if (note.ClientOrderId is { } id)
+        {
+            w.WriteString("client_order_id"u8, id);
+        }
+
+        if (note.Side is { } side)
+        {
+            w.WriteString("side"u8, side);
+        }
+
+        if (note.LocalQty is { } local)
+        {
+            w.WriteNumber("local_qty"u8, local);
+        }
+
+        if (note.BrokerQty is { } broker)
+        {
+            w.WriteNumber("broker_qty"u8, broker);
+        }
+
+        if (note.Status is { } status)
+        {
+            w.WriteString("status"u8, status);
+        }
+
+        w.WriteEndObject();
+        EndLine();
+    }
+
     public void Error(long line, string error)
     {
         var w = _writer;

@@ -302,11 +302,62 @@ public sealed class ConsumeTests : IDisposable
             Trade(T0.AddSeconds(40), "ACME", 100.00, Up, Up),
             Quote(T0.AddSeconds(80), "ACME", 99.99, 100.00, Up, Up));
 
-        using var run = Run(input, HandConfig(), _ => broker);
+        using var run = Run(input, HandConfig(("ORDER_STALE_SEC", "0")), _ => broker);
 
         Assert.Equal([("2026-03-02T15:00:00Z", "hold", "order_pending")], run.OfKind("decision").Select(Brief));
         Assert.Empty(run.OfKind("order"));
         Assert.Equal("manual-acme-1", Assert.Single(broker.OpenOrders).ClientOrderId);
+    }
+
+    [Fact]
+    public void StaleLimitBuy_IsCanceledOnceOrderStaleSecHasPassed_AndTheGuardLifts()
+    {
+        var broker = PaperBroker.Open(":memory:", 100_000);
+        broker.Submit(new OrderRequest("manual-acme-1", "ACME", OrderSide.Buy, 1, OrderType.Limit, 50.00, "manual"), T0);
+        var input = Input(
+            Quote(T0, "ACME", 99.99, 100.00, Up, Up),                  // ask 100 > limit 50: open, age 0 s
+            Quote(T0.AddSeconds(59), "ACME", 99.99, 100.00, Up, Up),   // 59 s < 60 s: still open
+            Quote(T0.AddSeconds(60), "ACME", 99.99, 100.00, Up, Up),   // 60 s: canceled after this event's decision
+            Quote(T0.AddSeconds(61), "ACME", 99.99, 100.00, Up, Up));  // no open order any more: the strategy buys
+
+        using var run = Run(input, HandConfig(("ORDER_STALE_SEC", "60")), _ => broker);
+
+        var canceled = Assert.Single(run.OfKind("order"), o => Str(o, "client_order_id") == "manual-acme-1");
+        Assert.Equal(("2026-03-02T15:01:00Z", "canceled", "stale"), (Str(canceled, "ts"), Str(canceled, "status"), Str(canceled, "reason")));
+        Assert.Equal(OrderStatus.Canceled, broker.FindOrder("manual-acme-1")!.Status);
+        Assert.Equal(
+            [("2026-03-02T15:00:00Z", "hold", "order_pending"), ("2026-03-02T15:01:01Z", "buy", "consensus_buy")],
+            run.OfKind("decision").Select(Brief));
+    }
+
+    [Fact]
+    public void StaleExitLimit_IsCanceledAndTheUnfilledRestReSentAtMarket()
+    {
+        var broker = PaperBroker.Open(":memory:", 100_000);
+        broker.OnQuote("ACME", 99.99, 100.00, T0.AddMinutes(-5));
+        broker.Submit(new OrderRequest("manual-buy", "ACME", OrderSide.Buy, 10, OrderType.Market, null, "manual"), T0.AddMinutes(-5));
+        broker.Submit(new OrderRequest("manual-exit", "ACME", OrderSide.Sell, 10, OrderType.Limit, 150.00, "manual"), T0.AddSeconds(-30));
+        var input = Input(
+            Quote(T0, "ACME", 99.99, 100.00),                  // the exit limit (150) is 30 s old: left alone
+            Quote(T0.AddSeconds(30), "ACME", 101.00, 101.02)); // 60 s: canceled; 10 shares re-sent at market, fill at the bid
+
+        using var run = Run(input, HandConfig(("ORDER_STALE_SEC", "60"), ("TAKE_PROFIT_PCT", "50")), _ => broker);
+
+        var orders = run.OfKind("order").Where(o => Str(o, "client_order_id").StartsWith("manual-exit", StringComparison.Ordinal)).ToList();
+        Assert.Equal(
+            [("manual-exit", "canceled", "stale", "limit"), ("manual-exit-r1", "filled", "exit_reprice", "market")],
+            orders.Select(o => (Str(o, "client_order_id"), Str(o, "status"), Str(o, "reason"), Str(o, "type"))));
+        var fill = Assert.Single(run.OfKind("fill"), f => Str(f, "client_order_id") == "manual-exit-r1");
+        Assert.Equal((10, 101.00), (fill.GetProperty("qty").GetInt64(), fill.GetProperty("price").GetDouble()));
+        Assert.Null(broker.PositionOf("ACME"));
+    }
+
+    [Fact]
+    public void RepriceIds_CountAttempts()
+    {
+        Assert.Equal("sb-x-ACME-s-r1", OrderPlanning.RepriceClientOrderId("sb-x-ACME-s"));
+        Assert.Equal("sb-x-ACME-s-r2", OrderPlanning.RepriceClientOrderId("sb-x-ACME-s-r1"));
+        Assert.Equal("sb-x-ACME-s-r10", OrderPlanning.RepriceClientOrderId("sb-x-ACME-s-r9"));
     }
 
     [Fact]

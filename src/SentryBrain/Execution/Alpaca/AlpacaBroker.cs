@@ -1,37 +1,71 @@
+using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace SentryBrain.Execution.Alpaca;
 
 /// <summary>
-/// <see cref="IBroker"/> over Alpaca (paper by default; live only with <c>ALPACA_LIVE=true</c>). Orders go through
-/// the <see cref="IdempotentOrderSubmitter"/> (intent stored before the POST, never sent twice); their state, fills,
-/// cash and positions come from polling Alpaca every <c>pollInterval</c> of event time. This first version calls
-/// Alpaca synchronously from the consumer loop; the order manager of issue 4 moves that off the hot path.
+/// <see cref="IBroker"/> over Alpaca (paper by default; live only with <c>ALPACA_LIVE=true</c>), with the order
+/// manager off the consumer's hot path.
 /// </summary>
+/// <remarks>
+/// <para>The consumer thread never waits for Alpaca. <see cref="Submit"/> records the intent durably (SQLite) and
+/// tracks the order as <c>new</c> at once, so the open-order guard blocks a second buy; the POST runs in the
+/// background through the <see cref="IdempotentOrderSubmitter"/> (never sent twice). Cancels, polls of open orders
+/// and account refreshes run in the background too. Their results queue up and are applied on the consumer thread
+/// at the next <see cref="OnClock"/>, which reports fills and order changes like the paper broker does.</para>
+/// <para>Requests for one order run one after another (a cancel waits for its submission); requests for different
+/// orders run concurrently, so under a rate limit the <see cref="RequestRateLimiter"/> decides who goes first:
+/// cancels, then submissions, then account reads.</para>
+/// <para>At start (<see cref="Open"/>): unacknowledged intents are looked up by <c>client_order_id</c>, and open
+/// orders and positions are reconciled with the brain's last known view; the broker's truth is adopted and every
+/// difference is reported in <see cref="StartupReconciliation"/>.</para>
+/// </remarks>
 public sealed class AlpacaBroker : IBroker, IStateStore
 {
-    private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>State key of the last known positions (symbol → qty), compared with Alpaca's at the next start.</summary>
+    public const string PositionsStateKey = "alpaca.positions";
+
+    private static readonly TimeSpan StartupCallTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
 
     private readonly AlpacaTradingClient _client;
     private readonly RequestRateLimiter _limiter;
+    private readonly ReadRetryPolicy _readPolicy;
+    private readonly SqliteOrderIntentStore _intents;
     private readonly IdempotentOrderSubmitter _submitter;
     private readonly SqliteStateStore _state;
     private readonly ILogger _logger;
     private readonly TimeSpan _pollInterval;
-    private readonly Dictionary<string, BrokerOrder> _orders = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
 
-    // Open orders only: the per-event checks scan this small set, not the whole (growing) order history.
+    // Consumer-thread state.
+    private readonly Dictionary<string, BrokerOrder> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BrokerOrder> _open = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BrokerPosition> _positions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _lastAsk = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _orderChains = new(StringComparer.Ordinal);
+    private readonly List<ReconciliationNote> _startupNotes = [];
     private DateTime _lastPoll = DateTime.MinValue;
+    private bool _pollRequested;
+    private long _appliedAccountVersion = -1;
     private double _cash;
 
-    private AlpacaBroker(AlpacaTradingClient client, string statePath, ILogger logger, TimeSpan pollInterval)
+    // Shared with background work.
+    private readonly ConcurrentQueue<WorkResult> _results = new();
+    private readonly ConcurrentDictionary<string, string> _alpacaIds = new(StringComparer.Ordinal);
+    private long _accountVersion;
+    private int _inFlight;
+    private int _pollInFlight;
+
+    private AlpacaBroker(AlpacaTradingClient client, RequestRateLimiter limiter, string statePath, ILogger logger, TimeSpan pollInterval)
     {
         _client = client;
-        _limiter = new RequestRateLimiter();
-        _submitter = new IdempotentOrderSubmitter(client, new SqliteOrderIntentStore(statePath), _limiter, new ReadRetryPolicy());
+        _limiter = limiter;
+        _readPolicy = new ReadRetryPolicy();
+        _intents = new SqliteOrderIntentStore(statePath);
+        _submitter = new IdempotentOrderSubmitter(client, _intents, _limiter, _readPolicy);
         _state = new SqliteStateStore(statePath);
         _logger = logger;
         _pollInterval = pollInterval;
@@ -39,128 +73,147 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
     public string Name => "alpaca";
 
-    public double Cash => _cash;
+    /// <summary>Alpaca's cash less what open buys may still spend (Alpaca deducts it only when they fill).</summary>
+    public double Cash
+    {
+        get
+        {
+            var reserved = 0.0;
+            foreach (var order in _open.Values)
+            {
+                if (order.Side == OrderSide.Buy)
+                {
+                    var price = order.LimitPrice ?? _lastAsk.GetValueOrDefault(order.Symbol);
+                    reserved += (order.Qty - order.FilledQty) * price;
+                }
+            }
+
+            return _cash - reserved;
+        }
+    }
 
     public IReadOnlyCollection<BrokerPosition> Positions => _positions.Values;
 
     public IReadOnlyCollection<BrokerOrder> OpenOrders => _open.Values;
 
-    /// <summary>Connects, recovers unacknowledged intents, and adopts the broker's open orders and positions.</summary>
-    public static AlpacaBroker Open(AlpacaOptions options, string statePath, ILogger logger, TimeSpan? pollInterval = null)
+    public IReadOnlyList<ReconciliationNote> StartupReconciliation => _startupNotes;
+
+    /// <summary>Requests still running in the background.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>
+    /// Connects, recovers unacknowledged intents and reconciles open orders and positions with Alpaca (adopting
+    /// Alpaca's truth). Start-up is the one place that waits for Alpaca, bounded by a timeout.
+    /// </summary>
+    public static AlpacaBroker Open(AlpacaOptions options, string statePath, ILogger logger, TimeSpan? pollInterval = null, int requestsPerMinute = RequestRateLimiter.DefaultRequestsPerMinute)
     {
-        var broker = new AlpacaBroker(new AlpacaTradingClient(options), statePath, logger, pollInterval ?? TimeSpan.FromSeconds(2));
-        var recovery = Run(broker._submitter.RecoverAsync(CancellationToken.None));
-        foreach (var unsent in recovery.Unsent)
+        if (Path.GetDirectoryName(Path.GetFullPath(statePath)) is { Length: > 0 } dir)
         {
-            logger.LogWarning("Order intent {Id} ({Side} {Qty} {Symbol}) never reached Alpaca; not resent", unsent.ClientOrderId, unsent.Side, unsent.Qty, unsent.Symbol);
+            Directory.CreateDirectory(dir);
         }
 
-        foreach (var order in Run(broker._client.ListOpenOrdersAsync(CancellationToken.None)))
+        var limiter = new RequestRateLimiter(requestsPerMinute);
+        var broker = new AlpacaBroker(new AlpacaTradingClient(options, limiter: limiter), limiter, statePath, logger, pollInterval ?? TimeSpan.FromSeconds(2));
+        try
         {
-            broker.Track(Map(order));
+            broker.Start();
+        }
+        catch
+        {
+            broker.Dispose();
+            throw;
         }
 
-        broker.RefreshAccount();
         logger.LogInformation(
-            "Alpaca broker at {Url}{Live}: cash {Cash:0.00}, {Positions} positions, {Open} open orders adopted",
-            options.TradingBaseUrl, options.IsLive ? " (LIVE, real money)" : " (paper)", broker._cash, broker._positions.Count, broker._orders.Count);
+            "Alpaca broker at {Url}{Live}: cash {Cash:0.00}, {Positions} positions, {Open} open orders",
+            options.TradingBaseUrl, options.IsLive ? " (LIVE, real money)" : " (paper)", broker._cash, broker._positions.Count, broker._open.Count);
         return broker;
     }
 
     public SubmitResult Submit(OrderRequest request, DateTime now)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (_orders.TryGetValue(request.ClientOrderId, out var known))
         {
             return new SubmitResult(known, true);
         }
 
-        var alpaca = new AlpacaOrderRequest(
-            request.ClientOrderId,
-            request.Symbol,
-            request.Qty,
-            request.Side.Wire(),
-            request.Type.Wire(),
-            "day",
-            LimitPrice: request.LimitPrice is { } limit ? decimal.Round((decimal)limit, limit >= 1 ? 2 : 4) : null);
-        BrokerOrder order;
-        try
+        // A decision replayed after a restart: Alpaca already has this order, so it is not sent again.
+        if (_intents.AcknowledgedOrder(request.ClientOrderId) is { } acknowledged)
         {
-            order = Map(Run(_submitter.SubmitAsync(alpaca, CancellationToken.None)));
-        }
-        catch (AlpacaApiException ex) when (!ex.OutcomeUnknown)
-        {
-            // 403 insufficient buying power, 422 invalid: a journaled rejection, never a crash.
-            order = new BrokerOrder(request.ClientOrderId, request.Symbol, request.Side, request.Qty, request.Type, request.LimitPrice, OrderStatus.Rejected, 0, 0, now, ex.Message);
-        }
-        catch (AlpacaApiException ex)
-        {
-            // Unknown outcome even after the lookups: keep it open locally so the open-order guard blocks a second
-            // buy; the next poll (by client_order_id) learns what Alpaca did.
-            _logger.LogWarning("Order {Id}: outcome unknown ({Why}); will reconcile by client_order_id", request.ClientOrderId, ex.Message);
-            order = new BrokerOrder(request.ClientOrderId, request.Symbol, request.Side, request.Qty, request.Type, request.LimitPrice, OrderStatus.New, 0, 0, now);
+            var existing = Map(acknowledged, null);
+            Track(existing);
+            return new SubmitResult(existing, true);
         }
 
-        Track(order);
-        if (order.FilledQty <= 0)
-        {
-            return new SubmitResult(order, false);
-        }
-
-        // Filled (or partly) in the answer itself: report the fill now and refresh cash and positions.
-        RefreshAccount();
-        return new SubmitResult(order, false, [new Fill(now, order.ClientOrderId, order.Symbol, order.Side, order.FilledQty, order.FilledAvgPrice)]);
+        var alpaca = ToAlpaca(request);
+        _intents.RecordIntent(alpaca); // durable before anything is sent
+        var pending = new BrokerOrder(request.ClientOrderId, request.Symbol, request.Side, request.Qty, request.Type, request.LimitPrice, OrderStatus.New, 0, 0, now);
+        Track(pending);
+        Schedule(request.ClientOrderId, () => SubmitInBackgroundAsync(alpaca));
+        return new SubmitResult(pending, false);
     }
 
-    public BrokerUpdate OnQuote(string symbol, double bid, double ask, DateTime now) => BrokerUpdate.None;
+    public BrokerUpdate Cancel(string clientOrderId, DateTime now)
+    {
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        if (_open.ContainsKey(clientOrderId))
+        {
+            Schedule(clientOrderId, () => CancelInBackgroundAsync(clientOrderId));
+        }
 
-    /// <summary>Polls open orders (fills, cancels, expiries) and, after a change, the account and positions.</summary>
+        return BrokerUpdate.None;
+    }
+
+    public BrokerUpdate OnQuote(string symbol, double bid, double ask, DateTime now)
+    {
+        if (ask > 0 && _open.Count > 0)
+        {
+            _lastAsk[symbol] = ask;
+        }
+
+        return BrokerUpdate.None;
+    }
+
+    /// <summary>
+    /// Applies what background work learned since the last call, and starts a poll of open orders when one is due
+    /// (every poll interval of event time while orders are open, or at once after a feed hint).
+    /// </summary>
     public BrokerUpdate OnClock(DateTime now)
     {
-        if (now - _lastPoll < _pollInterval || _open.Count == 0)
+        if ((_pollRequested || now - _lastPoll >= _pollInterval) && _open.Count > 0 && Volatile.Read(ref _pollInFlight) == 0)
         {
-            return BrokerUpdate.None;
+            _lastPoll = now;
+            _pollRequested = false;
+            StartPoll();
         }
 
-        _lastPoll = now;
-        var fills = new List<Fill>();
-        var changed = new List<BrokerOrder>();
-        foreach (var before in _open.Values.ToList())
+        return _results.IsEmpty ? BrokerUpdate.None : Drain(now);
+    }
+
+    /// <summary>The feed's <c>orders</c>/<c>positions</c> events say something changed at Alpaca: poll at the next tick.</summary>
+    public void OnFeedUpdate() => _pollRequested = true;
+
+    /// <summary>Applies a trade-updates stream message (an order's new state) at the next <see cref="OnClock"/>.</summary>
+    public void OnTradeUpdate(AlpacaOrder order, bool filled)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        _alpacaIds[order.ClientOrderId] = order.Id;
+        var account = filled ? TryReadAccountAsync(CancellationToken.None) : Task.FromResult<AccountSnapshot?>(null);
+        _ = account.ContinueWith(t => _results.Enqueue(new WorkResult([order], t.Result, [])), TaskScheduler.Default);
+    }
+
+    public BrokerUpdate Settle(DateTime now, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        WaitIdle(deadline);
+        if (_open.Count > 0 && Volatile.Read(ref _pollInFlight) == 0)
         {
-            AlpacaOrder? current;
-            try
-            {
-                current = Run(_client.GetOrderByClientOrderIdAsync(before.ClientOrderId, CancellationToken.None));
-            }
-            catch (AlpacaApiException ex)
-            {
-                _logger.LogWarning("Polling order {Id} failed: {Why}", before.ClientOrderId, ex.Message);
-                continue;
-            }
-
-            if (current is null)
-            {
-                continue;
-            }
-
-            var after = Map(current);
-            if (after.FilledQty > before.FilledQty)
-            {
-                fills.Add(new Fill(now, after.ClientOrderId, after.Symbol, after.Side, after.FilledQty - before.FilledQty, after.FilledAvgPrice));
-            }
-
-            if (after.Status != before.Status || after.FilledQty != before.FilledQty)
-            {
-                changed.Add(after);
-                Track(after);
-            }
+            StartPoll();
+            WaitIdle(deadline);
         }
 
-        if (changed.Count > 0)
-        {
-            RefreshAccount();
-        }
-
-        return changed.Count == 0 ? BrokerUpdate.None : new BrokerUpdate(fills, changed);
+        return _results.IsEmpty ? BrokerUpdate.None : Drain(now);
     }
 
     public BrokerOrder? FindOrder(string clientOrderId) => _orders.GetValueOrDefault(clientOrderId);
@@ -171,7 +224,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     {
         foreach (var order in _open.Values)
         {
-            if (order.Symbol == symbol && order.Side == side && order.Status.IsOpen())
+            if (order.Symbol == symbol && order.Side == side)
             {
                 return true;
             }
@@ -197,9 +250,374 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
     public void Dispose()
     {
+        // Let submissions in flight finish (their outcome is recorded); whatever is cut short is recovered at the next start.
+        WaitIdle(DateTime.UtcNow + DisposeWait);
+        _stop.Cancel();
         _client.Dispose();
         _limiter.Dispose();
         _state.Dispose();
+        _stop.Dispose();
+    }
+
+    private void Start()
+    {
+        var recovery = RunStartup(_submitter.RecoverAsync(_stop.Token));
+        foreach (var unsent in recovery.Unsent)
+        {
+            _logger.LogWarning("Order intent {Id} ({Side} {Qty} {Symbol}) never reached Alpaca; not resent", unsent.ClientOrderId, unsent.Side, unsent.Qty, unsent.Symbol);
+        }
+
+        var localOpen = _intents.LastKnownOpenOrders();
+        var localPositions = LoadPositionSnapshot();
+        var brokerOpen = RunStartup(_client.ListOpenOrdersAsync(_stop.Token));
+        var account = RunStartup(ReadAccountAsync(_stop.Token));
+        var brokerPositions = account.AlpacaPositions;
+
+        var result = Reconciliation.Reconcile(
+            localOpen.Select(o => new LocalOpenOrder(o.ClientOrderId, o.Symbol, o.Side, o.Qty ?? 0)).ToList(),
+            localPositions,
+            brokerOpen,
+            brokerPositions);
+        foreach (var order in result.AdoptedOrders)
+        {
+            _startupNotes.Add(new ReconciliationNote("order_adopted", order.Symbol, order.ClientOrderId, order.Side, null, order.Qty, order.Status));
+        }
+
+        foreach (var missing in result.MissingAtBroker)
+        {
+            // Open here, not open there: learn what became of it (filled, canceled…) and record that.
+            var final = RunStartup(_readPolicy.ExecuteReadAsync(async ct => await _client.GetOrderByClientOrderIdAsync(missing.ClientOrderId, ct).ConfigureAwait(false), _stop.Token).AsTask());
+            if (final is not null)
+            {
+                _intents.RecordAcknowledged(final.ClientOrderId, final);
+            }
+
+            _startupNotes.Add(new ReconciliationNote("order_missing", missing.Symbol, missing.ClientOrderId, missing.Side, missing.Qty, final?.Qty, final?.Status ?? "not_found"));
+        }
+
+        foreach (var difference in result.AdoptedPositions)
+        {
+            _startupNotes.Add(new ReconciliationNote("position_adopted", difference.Symbol, null, null, difference.LocalQty, difference.BrokerQty, null));
+        }
+
+        foreach (var order in brokerOpen)
+        {
+            _alpacaIds[order.ClientOrderId] = order.Id;
+            _intents.RecordAcknowledged(order.ClientOrderId, order);
+            Track(Map(order, null));
+        }
+
+        ApplyAccount(account);
+        foreach (var note in _startupNotes)
+        {
+            _logger.LogWarning(
+                "Reconciliation: {Item} {Symbol} {Id} (local {Local}, Alpaca {Broker}, {Status}); Alpaca's state adopted",
+                note.Item, note.Symbol, note.ClientOrderId ?? "-", note.LocalQty, note.BrokerQty, note.Status ?? "-");
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> after the previous request for the same order; counts it in flight.</summary>
+    private void Schedule(string clientOrderId, Func<Task> work)
+    {
+        Interlocked.Increment(ref _inFlight);
+        var previous = _orderChains.GetValueOrDefault(clientOrderId) ?? Task.CompletedTask;
+        _orderChains[clientOrderId] = previous.ContinueWith(
+            async _ =>
+            {
+                try
+                {
+                    await work().ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                    // shutting down: the intent store keeps what the next start needs
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "Background Alpaca request for order {Id} failed", clientOrderId);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default).Unwrap();
+    }
+
+    private async Task SubmitInBackgroundAsync(AlpacaOrderRequest request)
+    {
+        AlpacaOrder order;
+        try
+        {
+            order = await _submitter.SubmitAsync(request, _stop.Token).ConfigureAwait(false);
+        }
+        catch (AlpacaApiException ex) when (!ex.OutcomeUnknown)
+        {
+            // 403 insufficient buying power, 422 invalid, a 429 storm that never ended: a journaled rejection.
+            _results.Enqueue(new WorkResult([], null, [new Rejection(request.ClientOrderId, ex.Message)]));
+            return;
+        }
+        catch (AlpacaApiException ex)
+        {
+            // Unknown even after the lookups: the order stays open here, so no second buy follows; polls by
+            // client_order_id learn what Alpaca did.
+            _logger.LogWarning("Order {Id}: outcome unknown ({Why}); will reconcile by client_order_id", request.ClientOrderId, ex.Message);
+            return;
+        }
+
+        _alpacaIds[order.ClientOrderId] = order.Id;
+        var account = order.FilledQty > 0 ? await TryReadAccountAsync(_stop.Token).ConfigureAwait(false) : null;
+        _results.Enqueue(new WorkResult([order], account, []));
+    }
+
+    private async Task CancelInBackgroundAsync(string clientOrderId)
+    {
+        var order = await ReadOrderAsync(clientOrderId, RequestPriority.Cancel).ConfigureAwait(false);
+        if (order is null || !Map(order, null).Status.IsOpen())
+        {
+            if (order is not null)
+            {
+                _results.Enqueue(new WorkResult([order], null, []));
+            }
+
+            return;
+        }
+
+        try
+        {
+            await _readPolicy.Pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    await _limiter.AcquireAsync(RequestPriority.Cancel, ct).ConfigureAwait(false);
+                    await _client.CancelOrderAsync(order.Id, ct).ConfigureAwait(false);
+                },
+                _stop.Token).ConfigureAwait(false);
+        }
+        catch (AlpacaApiException ex) when (ex.StatusCode is 404 or 422)
+        {
+            // Already filled or canceled meanwhile: the read below tells which.
+            _logger.LogInformation("Cancel of {Id} not needed: {Why}", clientOrderId, ex.Message);
+        }
+
+        var after = await ReadOrderAsync(clientOrderId, RequestPriority.Cancel).ConfigureAwait(false);
+        if (after is not null)
+        {
+            var account = after.FilledQty > order.FilledQty ? await TryReadAccountAsync(_stop.Token).ConfigureAwait(false) : null;
+            _results.Enqueue(new WorkResult([after], account, []));
+        }
+    }
+
+    private void StartPoll()
+    {
+        var snapshot = _open.Values.ToList();
+        Interlocked.Exchange(ref _pollInFlight, 1);
+        Interlocked.Increment(ref _inFlight);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await PollAsync(snapshot).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+            {
+                _logger.LogWarning("Polling Alpaca orders failed: {Why}", ex.Message);
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _pollInFlight, 0);
+                Interlocked.Decrement(ref _inFlight);
+            }
+        });
+    }
+
+    private async Task PollAsync(List<BrokerOrder> open)
+    {
+        var orders = new List<AlpacaOrder>();
+        var rejections = new List<Rejection>();
+        var filledMore = false;
+        foreach (var before in open)
+        {
+            AlpacaOrder? current;
+            try
+            {
+                current = await ReadOrderAsync(before.ClientOrderId, RequestPriority.Account).ConfigureAwait(false);
+            }
+            catch (AlpacaApiException ex)
+            {
+                _logger.LogWarning("Polling order {Id} failed: {Why}", before.ClientOrderId, ex.Message);
+                continue;
+            }
+
+            if (current is null)
+            {
+                // Alpaca has no such order. Only an order whose submission has finished can be judged: its
+                // lookups already confirmed it absent, so it will never exist.
+                if (_intents.AcknowledgedOrder(before.ClientOrderId) is null && !IsSubmitting(before.ClientOrderId))
+                {
+                    rejections.Add(new Rejection(before.ClientOrderId, "Alpaca has no order with this client_order_id"));
+                }
+
+                continue;
+            }
+
+            if (current.Status != before.Status.Wire() || current.FilledQty != before.FilledQty)
+            {
+                orders.Add(current);
+                _intents.RecordAcknowledged(current.ClientOrderId, current);
+                filledMore |= current.FilledQty > before.FilledQty;
+            }
+        }
+
+        var account = filledMore ? await TryReadAccountAsync(_stop.Token).ConfigureAwait(false) : null;
+        if (orders.Count > 0 || rejections.Count > 0 || account is not null)
+        {
+            _results.Enqueue(new WorkResult(orders, account, rejections));
+        }
+    }
+
+    private bool IsSubmitting(string clientOrderId)
+        => _intents.Unacknowledged().Any(i => i.ClientOrderId == clientOrderId);
+
+    private async Task<AlpacaOrder?> ReadOrderAsync(string clientOrderId, RequestPriority priority)
+        => await _readPolicy.ExecuteReadAsync(
+            async ct =>
+            {
+                await _limiter.AcquireAsync(priority, ct).ConfigureAwait(false);
+                return await _client.GetOrderByClientOrderIdAsync(clientOrderId, ct).ConfigureAwait(false);
+            },
+            _stop.Token).ConfigureAwait(false);
+
+    private async Task<AccountSnapshot?> TryReadAccountAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadAccountAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AlpacaApiException ex)
+        {
+            _logger.LogWarning("Reading the Alpaca account failed: {Why}", ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Cash and positions, stamped with a version taken before the reads so an older snapshot never overwrites a newer one.</summary>
+    private async Task<AccountSnapshot> ReadAccountAsync(CancellationToken cancellationToken)
+    {
+        var version = Interlocked.Increment(ref _accountVersion);
+        var account = await _readPolicy.ExecuteReadAsync(
+            async ct =>
+            {
+                await _limiter.AcquireAsync(RequestPriority.Account, ct).ConfigureAwait(false);
+                return await _client.GetAccountAsync(ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        var positions = await _readPolicy.ExecuteReadAsync(
+            async ct =>
+            {
+                await _limiter.AcquireAsync(RequestPriority.Account, ct).ConfigureAwait(false);
+                return await _client.ListPositionsAsync(ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return new AccountSnapshot(version, account.Cash, positions);
+    }
+
+    private BrokerUpdate Drain(DateTime now)
+    {
+        List<Fill>? fills = null;
+        List<BrokerOrder>? changed = null;
+        while (_results.TryDequeue(out var result))
+        {
+            if (result.Account is { } account && account.Version > _appliedAccountVersion)
+            {
+                ApplyAccount(account);
+            }
+
+            foreach (var order in result.Orders)
+            {
+                Apply(order, now, ref fills, ref changed);
+            }
+
+            foreach (var rejection in result.Rejections)
+            {
+                if (_open.TryGetValue(rejection.ClientOrderId, out var open))
+                {
+                    var rejected = open with { Status = OrderStatus.Rejected, RejectReason = rejection.Reason };
+                    Track(rejected);
+                    (changed ??= []).Add(rejected);
+                }
+            }
+        }
+
+        return fills is null && changed is null ? BrokerUpdate.None : new BrokerUpdate(fills ?? [], changed ?? []);
+    }
+
+    private void Apply(AlpacaOrder order, DateTime now, ref List<Fill>? fills, ref List<BrokerOrder>? changed)
+    {
+        var before = _orders.GetValueOrDefault(order.ClientOrderId);
+        var after = Map(order, before);
+        if (before is not null && after.Status == before.Status && after.FilledQty == before.FilledQty)
+        {
+            return;
+        }
+
+        var beforeQty = before?.FilledQty ?? 0;
+        if (after.FilledQty > beforeQty)
+        {
+            // The price of this fill alone: total filled value now less what was filled before, per new share.
+            var beforeValue = beforeQty * (before?.FilledAvgPrice ?? 0);
+            var delta = after.FilledQty - beforeQty;
+            var price = ((after.FilledQty * after.FilledAvgPrice) - beforeValue) / delta;
+            (fills ??= []).Add(new Fill(now, after.ClientOrderId, after.Symbol, after.Side, delta, Math.Round(price, 6)));
+        }
+
+        Track(after);
+        (changed ??= []).Add(after);
+    }
+
+    private void ApplyAccount(AccountSnapshot account)
+    {
+        _appliedAccountVersion = account.Version;
+        _cash = (double)account.Cash;
+        _positions.Clear();
+        foreach (var p in account.AlpacaPositions)
+        {
+            var qty = (long)decimal.Truncate(p.Side.Equals("short", StringComparison.OrdinalIgnoreCase) ? -Math.Abs(p.Qty) : p.Qty);
+            _positions[p.Symbol] = new BrokerPosition(p.Symbol, qty, (double)p.AvgEntryPrice);
+        }
+
+        SavePositionSnapshot();
+    }
+
+    private void SavePositionSnapshot()
+    {
+        var snapshot = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var p in _positions.Values)
+        {
+            snapshot[p.Symbol] = p.Qty;
+        }
+
+        _state.Save(PositionsStateKey, JsonSerializer.Serialize(snapshot, AlpacaStateJsonContext.Default.SortedDictionaryStringDecimal));
+    }
+
+    private Dictionary<string, decimal> LoadPositionSnapshot()
+    {
+        if (_state.Load(PositionsStateKey) is not { } json)
+        {
+            return new Dictionary<string, decimal>(StringComparer.Ordinal);
+        }
+
+        try
+        {
+            var saved = JsonSerializer.Deserialize(json, AlpacaStateJsonContext.Default.SortedDictionaryStringDecimal);
+            return saved is null ? new Dictionary<string, decimal>(StringComparer.Ordinal) : new Dictionary<string, decimal>(saved, StringComparer.Ordinal);
+        }
+        catch (JsonException)
+        {
+            _logger.LogWarning("The saved position snapshot is unreadable; Alpaca's positions are adopted without comparison");
+            return new Dictionary<string, decimal>(StringComparer.Ordinal);
+        }
     }
 
     private void Track(BrokerOrder order)
@@ -212,49 +630,72 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         else
         {
             _open.Remove(order.ClientOrderId);
+            if (_orderChains.TryGetValue(order.ClientOrderId, out var chain) && chain.IsCompleted)
+            {
+                _orderChains.Remove(order.ClientOrderId);
+            }
         }
     }
 
-    private void RefreshAccount()
+    private void WaitIdle(DateTime deadlineUtc)
     {
-        _cash = (double)Run(_client.GetAccountAsync(CancellationToken.None)).Cash;
-        _positions.Clear();
-        foreach (var p in Run(_client.ListPositionsAsync(CancellationToken.None)))
+        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadlineUtc)
         {
-            var qty = (long)decimal.Truncate(p.Side.Equals("short", StringComparison.OrdinalIgnoreCase) ? -Math.Abs(p.Qty) : p.Qty);
-            _positions[p.Symbol] = new BrokerPosition(p.Symbol, qty, (double)p.AvgEntryPrice);
+            Thread.Sleep(5);
         }
     }
 
-    private static BrokerOrder Map(AlpacaOrder o) => new(
+    private static AlpacaOrderRequest ToAlpaca(OrderRequest request) => new(
+        request.ClientOrderId,
+        request.Symbol,
+        request.Qty,
+        request.Side.Wire(),
+        request.Type.Wire(),
+        "day",
+        LimitPrice: request.LimitPrice is { } limit ? decimal.Round((decimal)limit, limit >= 1 ? 2 : 4) : null);
+
+    /// <summary>Alpaca's order in the brain's vocabulary; a known order keeps its local creation time (event time).</summary>
+    private static BrokerOrder Map(AlpacaOrder o, BrokerOrder? known) => new(
         o.ClientOrderId,
         o.Symbol,
         o.Side.Equals("sell", StringComparison.OrdinalIgnoreCase) ? OrderSide.Sell : OrderSide.Buy,
-        (long)decimal.Truncate(o.Qty ?? 0),
+        (long)decimal.Truncate(o.Qty ?? known?.Qty ?? 0),
         o.Type.Equals("market", StringComparison.OrdinalIgnoreCase) ? OrderType.Market : OrderType.Limit,
         o.LimitPrice is { } l ? (double)l : null,
-        o.Status switch
-        {
-            "filled" => OrderStatus.Filled,
-            "partially_filled" => OrderStatus.PartiallyFilled,
-            "canceled" or "done_for_day" or "replaced" => OrderStatus.Canceled,
-            "expired" => OrderStatus.Expired,
-            "rejected" or "suspended" or "stopped" => OrderStatus.Rejected,
-            _ => OrderStatus.New,
-        },
+        StatusOf(o.Status),
         (long)decimal.Truncate(o.FilledQty),
         o.FilledAvgPrice is { } avg ? (double)avg : 0,
-        o.CreatedAt ?? DateTime.MinValue,
+        known?.CreatedAt ?? o.CreatedAt ?? DateTime.MinValue,
         o.Status == "rejected" ? "rejected by Alpaca" : null);
 
-    /// <summary>Waits for an Alpaca call on the consumer thread, bounded so a hung network never stalls it forever.</summary>
-    private static T Run<T>(Task<T> task)
+    /// <summary>Alpaca's status vocabulary; the pending and accepted states are still open.</summary>
+    internal static OrderStatus StatusOf(string status) => status switch
     {
-        if (!task.Wait(CallTimeout))
+        "filled" => OrderStatus.Filled,
+        "partially_filled" => OrderStatus.PartiallyFilled,
+        "canceled" or "replaced" => OrderStatus.Canceled,
+        "expired" or "done_for_day" => OrderStatus.Expired,
+        "rejected" or "suspended" or "stopped" => OrderStatus.Rejected,
+        _ => OrderStatus.New,
+    };
+
+    /// <summary>Waits for a start-up call, bounded so a hung network never stalls the start forever.</summary>
+    private static T RunStartup<T>(Task<T> task)
+    {
+        if (!task.Wait(StartupCallTimeout))
         {
-            throw new AlpacaApiException(null, null, string.Create(CultureInfo.InvariantCulture, $"Alpaca call did not finish within {CallTimeout.TotalSeconds} s"));
+            throw new AlpacaApiException(null, null, string.Create(CultureInfo.InvariantCulture, $"Alpaca call did not finish within {StartupCallTimeout.TotalSeconds} s"));
         }
 
         return task.GetAwaiter().GetResult();
     }
+
+    private sealed record AccountSnapshot(long Version, decimal Cash, IReadOnlyList<AlpacaPosition> AlpacaPositions);
+
+    private sealed record Rejection(string ClientOrderId, string Reason);
+
+    private sealed record WorkResult(IReadOnlyList<AlpacaOrder> Orders, AccountSnapshot? Account, IReadOnlyList<Rejection> Rejections);
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(SortedDictionary<string, decimal>))]
+internal sealed partial class AlpacaStateJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -27,7 +27,8 @@ public sealed class AlpacaTradingClient : IAlpacaOrderApi, IDisposable
 
     /// <param name="options">Keys, base URL and the per-request timeout.</param>
     /// <param name="handler">Optional handler (tests); the caller keeps ownership of it.</param>
-    public AlpacaTradingClient(AlpacaOptions options, HttpMessageHandler? handler = null)
+    /// <param name="limiter">The account's rate limiter, fed with every response's rate-limit headers (optional).</param>
+    public AlpacaTradingClient(AlpacaOptions options, HttpMessageHandler? handler = null, RequestRateLimiter? limiter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyId, nameof(options));
@@ -40,9 +41,14 @@ public sealed class AlpacaTradingClient : IAlpacaOrderApi, IDisposable
 
         _options = options;
         _baseUrl = options.TradingBaseUrl.AbsoluteUri.TrimEnd('/');
-        _http = handler is null
-            ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
-            : new HttpClient(handler, disposeHandler: false);
+        HttpMessageHandler inner = handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var ownsInner = handler is null;
+        if (limiter is not null)
+        {
+            inner = new RateLimitFeedbackHandler(limiter) { InnerHandler = inner };
+        }
+
+        _http = new HttpClient(inner, disposeHandler: ownsInner);
         _http.Timeout = Timeout.InfiniteTimeSpan; // the per-request timeout is ours, so it can be told apart from cancellation
     }
 

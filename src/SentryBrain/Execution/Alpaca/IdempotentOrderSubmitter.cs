@@ -16,7 +16,9 @@ namespace SentryBrain.Execution.Alpaca;
 /// client_order_id (the lookup is a read, retried by the <see cref="ReadRetryPolicy"/>): found ⇒ recorded and
 /// returned; confirmed absent ⇒ POSTed again, at most <see cref="MaxResends"/> more times.</item>
 /// <item>422 with code 40010001 (duplicate client_order_id) ⇒ the existing order is looked up and returned.</item>
-/// <item>Any other 4xx (403 insufficient buying power, 422 invalid, 429…) is rethrown without retry; the intent
+/// <item>429 (rate limited: Alpaca did not take the order) ⇒ the limiter is held for Retry-After and the POST waits
+/// for its next Submit token, up to <see cref="MaxThrottledRetries"/> times; meanwhile cancels go first.</item>
+/// <item>Any other 4xx (403 insufficient buying power, 422 invalid…) is rethrown without retry; the intent
 /// stays unacknowledged in the store.</item>
 /// </list>
 /// <para>A resend reuses the same client_order_id, so even if a lookup missed an order still in flight at Alpaca,
@@ -27,6 +29,12 @@ namespace SentryBrain.Execution.Alpaca;
 public sealed class IdempotentOrderSubmitter
 {
     public const int DefaultMaxResends = 2;
+
+    /// <summary>429 answers a submission waits out (each for its Retry-After) before the 429 is rethrown.</summary>
+    public const int MaxThrottledRetries = 30;
+
+    /// <summary>Hold after a 429 that carries no Retry-After.</summary>
+    public static readonly TimeSpan DefaultThrottleWait = TimeSpan.FromSeconds(1);
 
     /// <summary>Alpaca's error code for "client_order_id must be unique".</summary>
     public const int DuplicateClientOrderIdCode = 40010001;
@@ -66,6 +74,7 @@ public sealed class IdempotentOrderSubmitter
 
         _store.RecordIntent(request);
         var resends = 0;
+        var throttled = 0;
         while (true)
         {
             await _limiter.AcquireAsync(RequestPriority.Submit, cancellationToken).ConfigureAwait(false);
@@ -85,6 +94,13 @@ public sealed class IdempotentOrderSubmitter
 
                 _store.RecordAcknowledged(request.ClientOrderId, existing);
                 return existing;
+            }
+            catch (AlpacaApiException ex) when (ex.StatusCode == 429 && throttled < MaxThrottledRetries)
+            {
+                // 429: Alpaca did not take the order, so sending it again is safe; the limiter holds every request
+                // (cancels first) until Retry-After has passed.
+                throttled++;
+                _limiter.OnResponse(null, null, ex.RetryAfter is { } wait && wait > TimeSpan.Zero ? wait : DefaultThrottleWait);
             }
             catch (AlpacaApiException ex) when (ex.OutcomeUnknown)
             {
@@ -306,6 +322,34 @@ public sealed class SqliteOrderIntentStore : IOrderIntentStore
         command.CommandText = "SELECT order_json FROM order_intents WHERE client_order_id = $id AND order_json IS NOT NULL;";
         command.Parameters.AddWithValue("$id", clientOrderId);
         return command.ExecuteScalar() is string json ? JsonSerializer.Deserialize<AlpacaOrder>(json, Json) : null;
+    }
+
+    /// <summary>
+    /// Acknowledged orders whose last recorded state is still open: the brain's own view of its open orders, which
+    /// start-up reconciliation compares with the broker's.
+    /// </summary>
+    public IReadOnlyList<AlpacaOrder> LastKnownOpenOrders()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText =
+            """
+            SELECT order_json FROM order_intents
+            WHERE order_json IS NOT NULL
+              AND json_extract(order_json, '$.status') NOT IN ('filled', 'canceled', 'expired', 'rejected', 'replaced', 'done_for_day', 'stopped', 'suspended')
+            ORDER BY seq;
+            """;
+        using var reader = command.ExecuteReader();
+        var result = new List<AlpacaOrder>();
+        while (reader.Read())
+        {
+            if (JsonSerializer.Deserialize<AlpacaOrder>(reader.GetString(0), Json) is { } order)
+            {
+                result.Add(order);
+            }
+        }
+
+        return result;
     }
 
     private string Now() => _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);

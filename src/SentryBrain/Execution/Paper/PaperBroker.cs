@@ -233,6 +233,28 @@ public sealed class PaperBroker : IBroker, IStateStore
         return now < _nextExpiry ? BrokerUpdate.None : ExpireDue(now);
     }
 
+    /// <summary>Cancels an open order at once (what is already filled stays filled).</summary>
+    public BrokerUpdate Cancel(string clientOrderId, DateTime now)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(clientOrderId);
+        if (!_open.TryGetValue(clientOrderId, out var open))
+        {
+            return BrokerUpdate.None;
+        }
+
+        var canceled = open.Order with { Status = OrderStatus.Canceled };
+        using (var tx = _ledger.BeginTransaction())
+        {
+            _ledger.UpdateOrder(tx, canceled, AsUtc(now));
+            tx.Commit();
+        }
+
+        RemoveOpen(open);
+        _orders[clientOrderId] = canceled;
+        return new BrokerUpdate([], [canceled]);
+    }
+
     public BrokerOrder? FindOrder(string clientOrderId)
     {
         ArgumentNullException.ThrowIfNull(clientOrderId);

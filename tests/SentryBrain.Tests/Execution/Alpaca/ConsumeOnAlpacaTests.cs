@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using SentryBrain.Config;
 using SentryBrain.Engine;
+using SentryBrain.Execution.Alpaca;
 using SentryBrain.Replay;
 
 namespace SentryBrain.Tests.Execution.Alpaca;
@@ -34,13 +35,18 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
         ("STRATEGY_MODE", "consensus"),
         ("USE_LIMIT_ORDERS", "false")));
 
+    /// <summary>
+    /// Runs the scenario the way a live feed delivers it: Alpaca answers (in the background) before the next event
+    /// arrives. At full replay speed the whole stream would be read before the first answer came back.
+    /// </summary>
     private List<JsonElement> Consume(BrainConfig config)
     {
         var events = new MemoryStream();
         Scenario.Write(events);
-        events.Position = 0;
+        AlpacaBroker? broker = null;
+        var paced = new PacedLines(events.ToArray(), () => broker is null || broker.InFlight == 0);
         var journal = new MemoryStream();
-        var result = ConsumeRunner.Run(events, journal, config, NullLogger.Instance);
+        var result = ConsumeRunner.Run(paced, journal, config, NullLogger.Instance, ts => broker = (AlpacaBroker?)ConsumeRunner.OpenDefaultBroker(config, ts, NullLogger.Instance));
         result.Broker?.Dispose();
         return [.. Encoding.UTF8.GetString(journal.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
     }
@@ -69,4 +75,54 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
         Consume(Config());
         Assert.Equal(first, _server.OrderCount);
     }
+}
+
+/// <summary>A stream that hands out one line per read, each only once <c>ready()</c> holds (bounded wait).</summary>
+internal sealed class PacedLines(byte[] content, Func<bool> ready) : Stream
+{
+    private int _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => content.Length;
+
+    public override long Position
+    {
+        get => _position;
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (_position >= content.Length)
+        {
+            return 0;
+        }
+
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!ready() && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(2);
+        }
+
+        var end = Array.IndexOf(content, (byte)'\n', _position);
+        var length = Math.Min(count, (end < 0 ? content.Length : end + 1) - _position);
+        Array.Copy(content, _position, buffer, offset, length);
+        _position += length;
+        return length;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
