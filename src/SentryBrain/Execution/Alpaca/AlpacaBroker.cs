@@ -29,6 +29,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
     private static readonly TimeSpan StartupCallTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(10);
+    private const int MaxAttempts = ReadRetryPolicy.DefaultMaxAttempts + 2;
 
     private readonly AlpacaTradingClient _client;
     private readonly RequestRateLimiter _limiter;
@@ -181,6 +182,11 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     /// </summary>
     public BrokerUpdate OnClock(DateTime now)
     {
+        if (_lastPoll == DateTime.MinValue)
+        {
+            _lastPoll = now; // the start-up reconciliation just read every open order
+        }
+
         if ((_pollRequested || now - _lastPoll >= _pollInterval) && _open.Count > 0 && Volatile.Read(ref _pollInFlight) == 0)
         {
             _lastPoll = now;
@@ -286,7 +292,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         foreach (var missing in result.MissingAtBroker)
         {
             // Open here, not open there: learn what became of it (filled, canceled…) and record that.
-            var final = RunStartup(_readPolicy.ExecuteReadAsync(async ct => await _client.GetOrderByClientOrderIdAsync(missing.ClientOrderId, ct).ConfigureAwait(false), _stop.Token).AsTask());
+            var final = RunStartup(ReadOrderAsync(missing.ClientOrderId, RequestPriority.Account));
             if (final is not null)
             {
                 _intents.RecordAcknowledged(final.ClientOrderId, final);
@@ -387,13 +393,14 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
         try
         {
-            await _readPolicy.Pipeline.ExecuteAsync(
+            // DELETE is idempotent: retrying it can never cancel twice.
+            await CallAsync(
+                RequestPriority.Cancel,
                 async ct =>
                 {
-                    await _limiter.AcquireAsync(RequestPriority.Cancel, ct).ConfigureAwait(false);
                     await _client.CancelOrderAsync(order.Id, ct).ConfigureAwait(false);
-                },
-                _stop.Token).ConfigureAwait(false);
+                    return true;
+                }).ConfigureAwait(false);
         }
         catch (AlpacaApiException ex) when (ex.StatusCode is 404 or 422)
         {
@@ -480,14 +487,37 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     private bool IsSubmitting(string clientOrderId)
         => _intents.Unacknowledged().Any(i => i.ClientOrderId == clientOrderId);
 
-    private async Task<AlpacaOrder?> ReadOrderAsync(string clientOrderId, RequestPriority priority)
-        => await _readPolicy.ExecuteReadAsync(
-            async ct =>
+    private Task<AlpacaOrder?> ReadOrderAsync(string clientOrderId, RequestPriority priority)
+        => CallAsync(priority, ct => _client.GetOrderByClientOrderIdAsync(clientOrderId, ct));
+
+    /// <summary>
+    /// One idempotent request at <paramref name="priority"/>, retried while transient. After a 429 the request goes
+    /// straight back into the limiter's queue (the limiter holds everyone until Retry-After), so it keeps its
+    /// priority: a cancel is never overtaken by submissions that waited less. Other transient failures back off
+    /// (capped, jittered) before queueing again.
+    /// </summary>
+    private async Task<T> CallAsync<T>(RequestPriority priority, Func<CancellationToken, Task<T>> call)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await _limiter.AcquireAsync(priority, _stop.Token).ConfigureAwait(false);
+            try
             {
-                await _limiter.AcquireAsync(priority, ct).ConfigureAwait(false);
-                return await _client.GetOrderByClientOrderIdAsync(clientOrderId, ct).ConfigureAwait(false);
-            },
-            _stop.Token).ConfigureAwait(false);
+                return await call(_stop.Token).ConfigureAwait(false);
+            }
+            catch (AlpacaApiException ex) when (ReadRetryPolicy.IsTransient(ex) && attempt + 1 < MaxAttempts)
+            {
+                if (ex.StatusCode == 429)
+                {
+                    _limiter.OnResponse(null, null, ex.RetryAfter ?? IdempotentOrderSubmitter.DefaultThrottleWait);
+                }
+                else
+                {
+                    await Task.Delay(ReadRetryPolicy.ComputeDelay(attempt, Random.Shared.NextDouble(), ex.RetryAfter), _stop.Token).ConfigureAwait(false);
+                }
+            }
+        }
+    }
 
     private async Task<AccountSnapshot?> TryReadAccountAsync(CancellationToken cancellationToken)
     {
@@ -505,21 +535,10 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     /// <summary>Cash and positions, stamped with a version taken before the reads so an older snapshot never overwrites a newer one.</summary>
     private async Task<AccountSnapshot> ReadAccountAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var version = Interlocked.Increment(ref _accountVersion);
-        var account = await _readPolicy.ExecuteReadAsync(
-            async ct =>
-            {
-                await _limiter.AcquireAsync(RequestPriority.Account, ct).ConfigureAwait(false);
-                return await _client.GetAccountAsync(ct).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
-        var positions = await _readPolicy.ExecuteReadAsync(
-            async ct =>
-            {
-                await _limiter.AcquireAsync(RequestPriority.Account, ct).ConfigureAwait(false);
-                return await _client.ListPositionsAsync(ct).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
+        var account = await CallAsync(RequestPriority.Account, _client.GetAccountAsync).ConfigureAwait(false);
+        var positions = await CallAsync(RequestPriority.Account, _client.ListPositionsAsync).ConfigureAwait(false);
         return new AccountSnapshot(version, account.Cash, positions);
     }
 

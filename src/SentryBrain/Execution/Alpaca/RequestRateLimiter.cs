@@ -11,8 +11,9 @@ namespace SentryBrain.Execution.Alpaca;
 /// overtakes a queued waiter of the same or a higher priority.</para>
 /// <para><see cref="OnResponse"/> lets the server's word win: X-Ratelimit-Remaining lowers the bucket,
 /// Remaining 0 with X-Ratelimit-Reset holds every request until Reset, and a 429's Retry-After holds every
-/// request until now + Retry-After. No request is released before the hold ends; at that instant at least
-/// one token is available, so the first waiter goes exactly then.</para>
+/// request until now + Retry-After. No request is released before the hold ends and no tokens accrue during it;
+/// at that instant exactly one token is available, so the most urgent waiter goes exactly then and the others
+/// follow one refill interval apart.</para>
 /// <para>All time comes from the injected <see cref="TimeProvider"/> (timers too), so tests drive it by hand.</para>
 /// </remarks>
 public sealed class RequestRateLimiter : IDisposable
@@ -222,6 +223,9 @@ public sealed class RequestRateLimiter : IDisposable
             _heldUntil = until;
         }
 
+        // No tokens accrue while the server says wait: at the hold's end exactly one request goes (the most urgent),
+        // and the rest follow at the normal refill pace instead of all at once.
+        _lastRefill = _heldUntil;
         _grantAtHoldEnd = true;
     }
 

@@ -12,7 +12,11 @@ using Microsoft.Extensions.Logging;
 namespace SentryBrain.Tests.Execution.Alpaca;
 
 /// <summary>One request the fake saw (before auth and fault injection).</summary>
-public sealed record FakeAlpacaRequest(string Method, string Path, string Query, string? ClientOrderId, string? Body);
+public sealed record FakeAlpacaRequest(string Method, string Path, string Query, string? ClientOrderId, string? Body)
+{
+    /// <summary>When the request arrived (wall clock: only ever compared with other requests).</summary>
+    public DateTime At { get; init; } = DateTime.UtcNow;
+}
 
 /// <summary>
 /// In-process Alpaca trading API on 127.0.0.1 (random port). Speaks the wire shapes of ALPACA.md with its own

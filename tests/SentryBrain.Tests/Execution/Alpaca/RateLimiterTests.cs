@@ -124,8 +124,14 @@ public sealed class RateLimiterTests
         Assert.False(data.IsCompleted);
         Assert.Equal(0, limiter.AvailableTokens);
 
+        // At the hold's end exactly one token: the cancel goes; no tokens accrued during the hold, so the data
+        // request follows one refill interval (60 s / 200 = 300 ms) later instead of in the same instant.
         time.Advance(OneMs);
         Assert.True(cancel.IsCompletedSuccessfully);
+        Assert.False(data.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(300) - OneMs);
+        Assert.False(data.IsCompleted);
+        time.Advance(OneMs);
         Assert.True(data.IsCompletedSuccessfully);
     }
 
