@@ -13,7 +13,7 @@ public sealed class SecretsTests
     private const string KeyId = "test-key-id-must-not-leak";
     private const string Secret = "sEcReT-0123456789-abcdefghijklmnop";
 
-    private sealed class CapturingLogger(StringBuilder sink) : ILogger
+    internal sealed class CapturingLogger(StringBuilder sink) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;

@@ -56,6 +56,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     // Shared with background work.
     private readonly ConcurrentQueue<WorkResult> _results = new();
     private readonly ConcurrentDictionary<string, string> _alpacaIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _submitting = new(StringComparer.Ordinal);
     private long _accountVersion;
     private int _inFlight;
     private int _pollInFlight;
@@ -151,6 +152,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         _intents.RecordIntent(alpaca); // durable before anything is sent
         var pending = new BrokerOrder(request.ClientOrderId, request.Symbol, request.Side, request.Qty, request.Type, request.LimitPrice, OrderStatus.New, 0, 0, now);
         Track(pending);
+        _submitting[request.ClientOrderId] = true;
         Schedule(request.ClientOrderId, () => SubmitInBackgroundAsync(alpaca));
         return new SubmitResult(pending, false);
     }
@@ -275,7 +277,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
         var localOpen = _intents.LastKnownOpenOrders();
         var localPositions = LoadPositionSnapshot();
-        var brokerOpen = RunStartup(_client.ListOpenOrdersAsync(_stop.Token));
+        var brokerOpen = RunStartup(CallAsync(RequestPriority.Account, _client.ListOpenOrdersAsync));
         var account = RunStartup(ReadAccountAsync(_stop.Token));
         var brokerPositions = account.AlpacaPositions;
 
@@ -353,6 +355,18 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     }
 
     private async Task SubmitInBackgroundAsync(AlpacaOrderRequest request)
+    {
+        try
+        {
+            await SubmitOnceAsync(request).ConfigureAwait(false);
+        }
+        finally
+        {
+            _submitting.TryRemove(request.ClientOrderId, out _);
+        }
+    }
+
+    private async Task SubmitOnceAsync(AlpacaOrderRequest request)
     {
         AlpacaOrder order;
         try
@@ -439,22 +453,34 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         });
     }
 
+    /// <summary>
+    /// One request lists Alpaca's open orders (so a poll costs the same however many orders are open); an order that
+    /// left that list is read once by client_order_id to learn its final state.
+    /// </summary>
     private async Task PollAsync(List<BrokerOrder> open)
     {
+        var listed = new Dictionary<string, AlpacaOrder>(StringComparer.Ordinal);
+        foreach (var order in await CallAsync(RequestPriority.Account, _client.ListOpenOrdersAsync).ConfigureAwait(false))
+        {
+            listed[order.ClientOrderId] = order;
+        }
+
         var orders = new List<AlpacaOrder>();
         var rejections = new List<Rejection>();
         var filledMore = false;
         foreach (var before in open)
         {
-            AlpacaOrder? current;
-            try
+            if (!listed.TryGetValue(before.ClientOrderId, out var current))
             {
-                current = await ReadOrderAsync(before.ClientOrderId, RequestPriority.Account).ConfigureAwait(false);
-            }
-            catch (AlpacaApiException ex)
-            {
-                _logger.LogWarning("Polling order {Id} failed: {Why}", before.ClientOrderId, ex.Message);
-                continue;
+                try
+                {
+                    current = await ReadOrderAsync(before.ClientOrderId, RequestPriority.Account).ConfigureAwait(false);
+                }
+                catch (AlpacaApiException ex)
+                {
+                    _logger.LogWarning("Reading order {Id} failed: {Why}", before.ClientOrderId, ex.Message);
+                    continue;
+                }
             }
 
             if (current is null)
@@ -469,7 +495,8 @@ public sealed class AlpacaBroker : IBroker, IStateStore
                 continue;
             }
 
-            if (current.Status != before.Status.Wire() || current.FilledQty != before.FilledQty)
+            _alpacaIds[current.ClientOrderId] = current.Id;
+            if (StatusOf(current.Status) != before.Status || current.FilledQty != before.FilledQty)
             {
                 orders.Add(current);
                 _intents.RecordAcknowledged(current.ClientOrderId, current);
@@ -484,8 +511,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         }
     }
 
-    private bool IsSubmitting(string clientOrderId)
-        => _intents.Unacknowledged().Any(i => i.ClientOrderId == clientOrderId);
+    private bool IsSubmitting(string clientOrderId) => _submitting.ContainsKey(clientOrderId);
 
     private Task<AlpacaOrder?> ReadOrderAsync(string clientOrderId, RequestPriority priority)
         => CallAsync(priority, ct => _client.GetOrderByClientOrderIdAsync(clientOrderId, ct));

@@ -39,14 +39,21 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
     /// Runs the scenario the way a live feed delivers it: Alpaca answers (in the background) before the next event
     /// arrives. At full replay speed the whole stream would be read before the first answer came back.
     /// </summary>
-    private List<JsonElement> Consume(BrainConfig config)
+    private List<JsonElement> Consume(BrainConfig config) => Consume(config, NullLogger.Instance);
+
+    private List<JsonElement> Consume(BrainConfig config, Microsoft.Extensions.Logging.ILogger logger, Action? afterOpen = null)
     {
         var events = new MemoryStream();
         Scenario.Write(events);
         AlpacaBroker? broker = null;
         var paced = new PacedLines(events.ToArray(), () => broker is null || broker.InFlight == 0);
         var journal = new MemoryStream();
-        var result = ConsumeRunner.Run(paced, journal, config, NullLogger.Instance, ts => broker = (AlpacaBroker?)ConsumeRunner.OpenDefaultBroker(config, ts, NullLogger.Instance));
+        var result = ConsumeRunner.Run(paced, journal, config, logger, ts =>
+        {
+            broker = (AlpacaBroker?)ConsumeRunner.OpenDefaultBroker(config, ts, logger);
+            afterOpen?.Invoke();
+            return broker;
+        });
         result.Broker?.Dispose();
         return [.. Encoding.UTF8.GetString(journal.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
     }
@@ -63,6 +70,55 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
         Assert.Contains(journal, l => l.GetProperty("kind").GetString() == "fill");
         var ids = orders.Select(o => o.GetProperty("client_order_id").GetString()).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public void TradePaperFalse_WithKeysSet_SendsNothingToAlpaca()
+    {
+        var journal = Consume(BrainConfig.Load(ConfigSource.FromPairs(
+            ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
+            ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
+            ("APCA_API_BASE_URL", _server.BaseUrl.ToString()),
+            ("TRADE_PAPER", "false"),
+            ("STRATEGY_MODE", "consensus"))));
+
+        Assert.Contains(journal, l => l.GetProperty("kind").GetString() == "decision" && l.GetProperty("action").GetString() == "buy");
+        Assert.DoesNotContain(journal, l => l.GetProperty("kind").GetString() == "order");
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public void LogScan_NoKeyOrSecretInLogsOrJournal_ThroughFaultsRejectionsAndReconciliation()
+    {
+        // Every unhappy path that writes text: 429s, a 500, a dropped connection, 403 rejections, a refused start,
+        // and restarts that reconcile. Logs are captured at Debug with exceptions in full.
+        var logs = new StringBuilder();
+        var logger = new SentryBrain.Tests.Engine.SecretsTests.CapturingLogger(logs);
+        var config = BrainConfig.Load(ConfigSource.FromPairs(
+            ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
+            ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
+            ("APCA_API_BASE_URL", _server.BaseUrl.ToString()),
+            ("ALPACA_STATE_DB", Path.Combine(_dir, "alpaca.db")),
+            ("STRATEGY_MODE", "consensus"),
+            ("ALPACA_REQUESTS_PER_MIN", "6000"), // the pacing after each 429 is not what this test is about
+            ("LOG_LEVEL", "DEBUG")));
+        var journal = Consume(config, logger, () => _server.FailNext(2, 429, retryAfterSeconds: 1));
+        var again = Consume(config, logger, () =>
+        {
+            _server.FailNext(1, 500);
+            _server.AcceptThenDropNext();
+        });
+        var third = Consume(config, logger, () => _server.FailNext(3, 403));
+        _server.FailNext(1, 403);
+        var refused = Assert.Throws<BrokerStartException>(() => Consume(config, logger));
+        logs.AppendLine(refused.ToString());
+
+        var everything = logs + string.Join("\n", journal.Concat(again).Concat(third).Select(l => l.GetRawText()));
+        Assert.Contains(journal, l => l.GetProperty("kind").GetString() == "order");
+        Assert.Contains("403", everything, StringComparison.Ordinal); // the fault paths did write text
+        Assert.DoesNotContain(FakeAlpacaServer.KeyId, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeAlpacaServer.SecretKey, everything, StringComparison.Ordinal);
+        Assert.DoesNotContain(FakeAlpacaServer.SecretKey[..10], everything, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -144,6 +144,25 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The market reaches an open order: <paramref name="qty"/> more shares fill at <paramref name="price"/>.</summary>
+    public void FillOpen(string clientOrderId, decimal qty, decimal price)
+    {
+        lock (_gate)
+        {
+            var order = _orders.Single(o => Str(o, "client_order_id") == clientOrderId);
+            var before = ParseMoney(Str(order, "filled_qty")!);
+            var beforeAvg = Str(order, "filled_avg_price") is { } avg ? ParseMoney(avg) : 0m;
+            var filled = before + qty;
+            order["filled_qty"] = Money(filled);
+            order["filled_avg_price"] = Money(((before * beforeAvg) + (qty * price)) / filled);
+            order["status"] = filled >= ParseMoney(Str(order, "qty")!) ? "filled" : "partially_filled";
+            var symbol = Str(order, "symbol")!;
+            var signed = Str(order, "side") == "buy" ? qty : -qty;
+            var held = _positions.TryGetValue(symbol, out var position) ? ParseMoney(Str(position, "qty")!) : 0m;
+            _positions[symbol] = Position(symbol, held + signed, price, price);
+        }
+    }
+
     public void AddAsset(string symbol, string name)
     {
         lock (_gate)

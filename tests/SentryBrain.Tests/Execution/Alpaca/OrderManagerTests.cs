@@ -135,6 +135,33 @@ public sealed class OrderManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public void PartialFills_AreReportedEachAtItsOwnPrice_AndAFeedHintPollsAtOnce()
+    {
+        using var broker = OpenBroker(); // polls every hour of event time unless told otherwise
+        broker.Submit(Limit("sb-part", "ACME", 5, 11.00), T0);
+        Settle(broker, T0);
+
+        _server.FillOpen("sb-part", 2, 10.00m);
+        Assert.True(Settle(broker, T0.AddSeconds(30)).IsEmpty); // not polled yet: the interval has not passed
+        broker.OnFeedUpdate();                                     // the feed's orders event: something changed
+        broker.OnClock(T0.AddSeconds(31));
+        var first = Settle(broker, T0.AddSeconds(32));
+        Assert.Equal(("sb-part", 2L, 10.00), (Assert.Single(first.Fills).ClientOrderId, first.Fills[0].Qty, first.Fills[0].Price));
+        Assert.Equal(OrderStatus.PartiallyFilled, Assert.Single(first.ChangedOrders).Status);
+        Assert.True(broker.HasOpenOrder("ACME", OrderSide.Buy));
+
+        // 3 more at 11: Alpaca reports the average (2·10 + 3·11)/5 = 10.6; this fill alone is (5·10.6 − 2·10)/3 = 11.
+        _server.FillOpen("sb-part", 3, 11.00m);
+        broker.OnFeedUpdate();
+        broker.OnClock(T0.AddSeconds(40));
+        var second = Settle(broker, T0.AddSeconds(41));
+        Assert.Equal((3L, 11.00), (Assert.Single(second.Fills).Qty, second.Fills[0].Price));
+        Assert.Equal(OrderStatus.Filled, Assert.Single(second.ChangedOrders).Status);
+        Assert.Equal(5, broker.PositionOf("ACME")!.Qty);
+        Assert.False(broker.HasOpenOrder("ACME", OrderSide.Buy));
+    }
+
+    [Fact]
     public void InsufficientBuyingPower_BecomesARejectedOrder_NotACrash()
     {
         using var broker = OpenBroker();
