@@ -41,6 +41,9 @@ public sealed class FakeTradeStream
     /// <summary>Answer <c>unauthorized</c> to every authentication, whatever the keys.</summary>
     public bool RejectAuth { get; set; }
 
+    /// <summary>Take the authenticate message and never answer it (a hung server).</summary>
+    public bool SilentAuth { get; set; }
+
     /// <summary>Text of the authenticate messages received (tests check the shape; they hold the fake secret).</summary>
     public ConcurrentQueue<string> AuthMessages { get; } = new();
 
@@ -151,6 +154,15 @@ public sealed class FakeTradeStream
             }
 
             AuthMessages.Enqueue(auth);
+            if (SilentAuth)
+            {
+                while (await ReceiveAsync(socket, aborted) is not null)
+                {
+                }
+
+                return;
+            }
+
             if (RejectAuth || !IsValidAuth(auth))
             {
                 await connection.SendAsync("""{"stream":"authorization","data":{"action":"authenticate","status":"unauthorized"}}"""u8.ToArray(), FakeFrames.Text);
@@ -165,8 +177,9 @@ public sealed class FakeTradeStream
                 return;
             }
 
-            await connection.SendAsync("""{"stream":"listening","data":{"streams":["trade_updates"]}}"""u8.ToArray(), FakeFrames.Binary);
+            // Registered before the ack, so a client that sees "listening" can already be pushed to or dropped.
             _listeners[id] = connection;
+            await connection.SendAsync("""{"stream":"listening","data":{"streams":["trade_updates"]}}"""u8.ToArray(), FakeFrames.Binary);
 
             // Hold the connection until the client closes it or a test drops it.
             while (await ReceiveAsync(socket, aborted) is not null)

@@ -129,6 +129,27 @@ public sealed class TradeUpdatesStreamTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ServerThatNeverAnswersTheAuthentication_TimesOut_OnTheInjectedClock_AndIsRetried()
+    {
+        _server.TradeStream.SilentAuth = true;
+        await using var stream = NewStream();
+        _ = stream.RunAsync(_stop.Token);
+        await WaitUntilAsync(() => _server.TradeStream.AuthMessages.Count == 1 && _time.NextDue is not null, stream: null);
+        Assert.False(stream.Connected);
+
+        // Only the handshake timeout (AlpacaOptions.Timeout, 10 min here) is pending: let it expire.
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromMinutes(10), _time.NextDue);
+        _time.AdvanceTo(_time.NextDue!.Value);
+        await WaitUntilAsync(() => stream.NextReconnectAt is not null, stream: null);
+        Assert.Contains(_logger.Entries, e => e.Level == LogLevel.Warning && e.Text.Contains("did not connect and authorize", StringComparison.Ordinal));
+
+        _server.TradeStream.SilentAuth = false;
+        await WaitListeningAsync(stream);
+        Assert.Equal(2, _server.TradeStream.ConnectionCount);
+        Assert.Equal(1, stream.Sessions);
+    }
+
+    [Fact]
     public async Task RejectedAuthorization_StopsForGood_WithOneErrorAndNoReconnect()
     {
         _server.TradeStream.RejectAuth = true;
