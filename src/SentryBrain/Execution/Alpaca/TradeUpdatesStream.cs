@@ -321,6 +321,7 @@ public sealed class TradeUpdatesStream : IAsyncDisposable
                 {
                     case MessageOutcome.Authorized when !authorized:
                         authorized = true;
+                        handshakeTimeout.CancelAfter(Timeout.InfiniteTimeSpan); // from here on only drops end the session
                         Interlocked.Increment(ref _sessions);
                         await SendAsync(socket, ListenMessage, ct);
                         break;
@@ -346,6 +347,12 @@ public sealed class TradeUpdatesStream : IAsyncDisposable
         {
             _logger.LogWarning("Alpaca trade-updates stream connection lost: {Error}", Describe(ex));
             return authorized ? SessionEnd.DroppedAfterAuth : SessionEnd.DroppedBeforeAuth;
+        }
+        catch (Exception ex)
+        {
+            // Anything else is a bug or a surprise from the socket: the stream must outlive it, so reconnect.
+            _logger.LogError("Alpaca trade-updates stream failed unexpectedly, reconnecting: {Error}", Describe(ex));
+            return SessionEnd.DroppedBeforeAuth;
         }
         finally
         {
