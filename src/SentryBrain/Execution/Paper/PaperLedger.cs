@@ -388,13 +388,6 @@ internal sealed class PaperLedger : IDisposable
         _ => throw new InvalidDataException($"Unknown order status '{wire}' in paper ledger."),
     };
 
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
-
     private static int Run(SqliteCommand cmd, SqliteTransaction? tx)
     {
         // Microsoft.Data.Sqlite requires the command to name the connection's current transaction (or none).

@@ -310,14 +310,6 @@ public sealed class BarCache : IDisposable
         command.Parameters.AddWithValue("$start", k.StartUtc.Ticks);
         command.Parameters.AddWithValue("$end", k.EndUtc.Ticks);
     }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction? tx, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
 }
 
 /// <summary>
