@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using SentryBrain.Storage;
 
 namespace SentryBrain.Execution;
 
@@ -9,16 +10,16 @@ public sealed class SqliteStateStore : IStateStore, IDisposable
 
     public SqliteStateStore(string path)
     {
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } dir)
+        _connection = SqliteDatabase.OpenDatabase(path, SqliteJournal.Wal);
+        try
         {
-            Directory.CreateDirectory(dir);
+            SqliteDatabase.EnsureSchema(_connection, "CREATE TABLE IF NOT EXISTS brain_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
         }
-
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        _connection.Open();
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE IF NOT EXISTS brain_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
-        cmd.ExecuteNonQuery();
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
     }
 
     public string? Load(string key)

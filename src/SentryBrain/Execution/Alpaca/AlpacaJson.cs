@@ -94,4 +94,5 @@ internal sealed class Rfc3339DateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(List<AlpacaCalendarDay>))]
 [JsonSerializable(typeof(AlpacaAsset))]
 [JsonSerializable(typeof(List<AlpacaCancelResult>))]
+[JsonSerializable(typeof(TradeUpdateWire))]
 internal sealed partial class AlpacaJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using SentryBrain.Storage;
 
 namespace SentryBrain.Execution.Alpaca;
 
@@ -231,35 +232,30 @@ public sealed class SqliteOrderIntentStore : IOrderIntentStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly string _connectionString;
+    private const string SchemaSql =
+        """
+        CREATE TABLE IF NOT EXISTS order_intents (
+            seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+            client_order_id TEXT NOT NULL UNIQUE,
+            request_json    TEXT NOT NULL,
+            recorded_at     TEXT NOT NULL,
+            acknowledged_at TEXT NULL,
+            order_id        TEXT NULL,
+            order_json      TEXT NULL
+        );
+        """;
+
+    private readonly string _path;
     private readonly TimeProvider _time;
 
     public SqliteOrderIntentStore(string path, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        }.ToString();
+        _path = path;
         _time = timeProvider ?? TimeProvider.System;
 
         using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText =
-            """
-            CREATE TABLE IF NOT EXISTS order_intents (
-                seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-                client_order_id TEXT NOT NULL UNIQUE,
-                request_json    TEXT NOT NULL,
-                recorded_at     TEXT NOT NULL,
-                acknowledged_at TEXT NULL,
-                order_id        TEXT NULL,
-                order_json      TEXT NULL
-            );
-            """;
-        command.ExecuteNonQuery();
+        SqliteDatabase.EnsureSchema(connection, SchemaSql);
     }
 
     public void RecordIntent(AlpacaOrderRequest request)
@@ -366,10 +362,6 @@ public sealed class SqliteOrderIntentStore : IOrderIntentStore
         transaction.Commit();
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        return connection;
-    }
+    // A connection per call, journal left at SQLite's default (synchronous FULL): an intent is on disk before the POST.
+    private SqliteConnection Open() => SqliteDatabase.OpenDatabase(_path, SqliteJournal.Default);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SentryBrain.Storage;
 
 namespace SentryBrain.Execution.Paper;
 
@@ -22,7 +23,7 @@ internal sealed record LedgerState(
 /// </summary>
 internal sealed class PaperLedger : IDisposable
 {
-    internal const string MemoryPath = ":memory:";
+    internal const string MemoryPath = SqliteDatabase.MemoryPath;
     private const int SchemaVersion = 1;
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
@@ -151,60 +152,10 @@ internal sealed class PaperLedger : IDisposable
     public static PaperLedger Open(string dbPath)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dbPath);
-        var inMemory = dbPath == MemoryPath;
-        if (!inMemory)
-        {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(dbPath));
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-        }
-
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = dbPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false, // Dispose must really close the file (restart, archive, temp-dir cleanup).
-        };
-
-        var connection = new SqliteConnection(builder.ConnectionString);
+        var connection = SqliteDatabase.OpenDatabase(dbPath, SqliteJournal.WalNormalSync);
         try
         {
-            connection.Open();
-            if (!inMemory)
-            {
-                Execute(connection, "PRAGMA journal_mode = WAL");
-                // WAL + NORMAL: commits are atomic and survive a process crash; only fsync-per-commit is skipped.
-                Execute(connection, "PRAGMA synchronous = NORMAL");
-            }
-
-            using (var tx = connection.BeginTransaction())
-            {
-                using (var version = connection.CreateCommand())
-                {
-                    version.Transaction = tx;
-                    version.CommandText = "PRAGMA user_version";
-                    var current = Convert.ToInt32(version.ExecuteScalar(), CultureInfo.InvariantCulture);
-                    if (current > SchemaVersion)
-                    {
-                        throw new InvalidOperationException(
-                            string.Create(CultureInfo.InvariantCulture, $"Paper ledger {dbPath} has schema version {current}, newer than supported {SchemaVersion}."));
-                    }
-                }
-
-                using (var schema = connection.CreateCommand())
-                {
-                    schema.Transaction = tx;
-                    schema.CommandText = SchemaSql;
-                    schema.ExecuteNonQuery();
-                    schema.CommandText = "PRAGMA user_version = 1";
-                    schema.ExecuteNonQuery();
-                }
-
-                tx.Commit();
-            }
-
+            SqliteDatabase.EnsureSchema(connection, SchemaSql, SchemaVersion, "Paper ledger " + dbPath);
             return new PaperLedger(connection);
         }
         catch
@@ -436,13 +387,6 @@ internal sealed class PaperLedger : IDisposable
         "rejected" => OrderStatus.Rejected,
         _ => throw new InvalidDataException($"Unknown order status '{wire}' in paper ledger."),
     };
-
-    private static void Execute(SqliteConnection connection, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
 
     private static int Run(SqliteCommand cmd, SqliteTransaction? tx)
     {

@@ -12,7 +12,7 @@ namespace SentryBrain.Market.Alpaca;
 /// <summary>
 /// Settings of the Alpaca market-data client. <paramref name="Feed"/> is <c>iex</c> (free plan) or <c>sip</c>;
 /// <paramref name="Timeout"/> is per HTTP attempt (null: 30 s); <paramref name="MaxRetries"/> is how many times an
-/// idempotent GET is repeated after 429, 5xx, a timeout or a network failure. <see cref="ToString"/> never prints
+/// idempotent GET is repeated after 408, 425, 429, 5xx, a timeout or a network failure (<see cref="ReadRetryPolicy"/>). <see cref="ToString"/> never prints
 /// the key or the secret.
 /// </summary>
 public sealed record AlpacaDataOptions(
@@ -106,6 +106,14 @@ public interface IAlpacaBarsApi
 /// <see cref="AlpacaApiException"/> whose message never contains the key id or the secret (server text is scrubbed
 /// too). Symbols are trimmed and upper-cased; result dictionaries are case-insensitive. Thread-safe.
 /// </summary>
+/// <remarks>
+/// Every HTTP attempt first takes a <see cref="RequestPriority.Data"/> token from a <see cref="RequestRateLimiter"/>
+/// and reports the answer's <c>X-Ratelimit-*</c> headers and a 429's <c>Retry-After</c> back to it. Pass the trading
+/// side's limiter to share one per-account bucket (then a data 429 also holds trading requests until Retry-After);
+/// without one the client keeps its own bucket. Retries are the shared <see cref="ReadRetryPolicy"/> (every call here
+/// is a GET): <see cref="AlpacaDataOptions.MaxRetries"/> retries after 408/425/429/5xx, timeouts and network
+/// failures, capped jittered back-off, a Retry-After honoured exactly.
+/// </remarks>
 public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
 {
     /// <summary>Bars asked per page (Alpaca's maximum).</summary>
@@ -117,13 +125,22 @@ public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
     /// <summary>A runaway pagination (a server repeating tokens) stops here with an error.</summary>
     public const int MaxPages = 10_000;
 
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(30);
-
     private readonly AlpacaDataOptions _options;
     private readonly HttpClient _http;
+    private readonly RequestRateLimiter _limiter;
+    private readonly bool _ownsLimiter;
+    private readonly ReadRetryPolicy _retry;
+    private readonly TimeProvider _time;
 
-    public AlpacaDataClient(AlpacaDataOptions options, HttpMessageHandler? handler = null)
+    /// <param name="options">Keys, host, feed, per-attempt timeout and retry count.</param>
+    /// <param name="handler">Optional handler (tests); the caller keeps ownership of it.</param>
+    /// <param name="limiter">A limiter shared with other clients of the same account; the caller keeps ownership. Null: a private 200/min bucket.</param>
+    /// <param name="timeProvider">Clock of the retry back-off and of the private limiter (a fake one in tests).</param>
+    public AlpacaDataClient(
+        AlpacaDataOptions options,
+        HttpMessageHandler? handler = null,
+        RequestRateLimiter? limiter = null,
+        TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyId, nameof(options));
@@ -137,6 +154,10 @@ public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
         }
 
         _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+        _retry = new ReadRetryPolicy(options.MaxRetries + 1, _time);
+        _ownsLimiter = limiter is null;
+        _limiter = limiter ?? new RequestRateLimiter(RequestRateLimiter.DefaultRequestsPerMinute, _time);
         var baseText = options.DataBaseUrl.AbsoluteUri;
         _http = handler is null
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
@@ -306,7 +327,14 @@ public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
         return result;
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        if (_ownsLimiter)
+        {
+            _limiter.Dispose();
+        }
+    }
 
     /// <summary>RFC 3339 in UTC (<c>2024-03-01T14:30:00Z</c>, fraction only when non-zero); Unspecified kind is taken as UTC.</summary>
     internal static string FormatRfc3339(DateTime time)
@@ -373,76 +401,54 @@ public sealed class AlpacaDataClient : IAlpacaBarsApi, IDisposable
         return next;
     }
 
-    private static bool IsRetryable(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout
-            or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
-            or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
-
-    private static TimeSpan Backoff(int attempt)
-    {
-        var delay = TimeSpan.FromMilliseconds(250 * Math.Pow(2, attempt));
-        return delay < MaxBackoff ? delay : MaxBackoff;
-    }
-
+    /// <summary>One GET through the retry policy; each attempt waits for a rate-limit token.</summary>
     private async Task<T> GetAsync<T>(string path, Query query, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : class
     {
-        var relative = path + query.ToString();
-        for (var attempt = 0; ; attempt++)
+        var relative = new Uri(path + query.ToString(), UriKind.Relative);
+        return await _retry.ExecuteReadAsync(ct => SendOnceAsync(path, relative, typeInfo, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One HTTP attempt. Timeouts and network failures become a null-status <see cref="AlpacaApiException"/> and
+    /// error answers one with their status (and Retry-After), so the policy can tell transient from final.
+    /// </summary>
+    private async ValueTask<T> SendOnceAsync<T>(string path, Uri relative, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : class
+    {
+        await _limiter.AcquireAsync(RequestPriority.Data, cancellationToken).ConfigureAwait(false);
+        HttpResponseMessage response;
+        try
         {
-            var canRetry = attempt < _options.MaxRetries;
-            HttpResponseMessage response;
+            response = await _http.GetAsync(relative, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AlpacaApiException(null, null, Scrub($"Alpaca data GET /{path} timed out after {_http.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s."), ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new AlpacaApiException(null, null, Scrub($"Alpaca data GET /{path} failed: {ex.Message}"), ex);
+        }
+
+        using (response)
+        {
+            // The server's word on the quota reaches the (possibly shared) bucket before anything else can fail.
+            AlpacaHttp.ReportRateLimit(_limiter, response, _time);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Error(path, response.StatusCode, body, AlpacaHttp.RetryAfterOf(response, _time));
+            }
+
             try
             {
-                response = await _http.GetAsync(new Uri(relative, UriKind.Relative), HttpCompletionOption.ResponseContentRead, cancellationToken)
-                    .ConfigureAwait(false);
+                return JsonSerializer.Deserialize(body, typeInfo)
+                    ?? throw new AlpacaApiException((int)response.StatusCode, null, $"Alpaca data GET /{path}: empty JSON body.");
             }
-            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (JsonException ex)
             {
-                if (canRetry)
-                {
-                    await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                throw new AlpacaApiException(null, null, Scrub($"Alpaca data GET /{path} timed out after {_http.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s."), ex);
-            }
-            catch (HttpRequestException ex)
-            {
-                if (canRetry)
-                {
-                    await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                throw new AlpacaApiException(null, null, Scrub($"Alpaca data GET /{path} failed: {ex.Message}"), ex);
-            }
-
-            using (response)
-            {
-                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    try
-                    {
-                        return JsonSerializer.Deserialize(body, typeInfo)
-                            ?? throw new AlpacaApiException((int)response.StatusCode, null, $"Alpaca data GET /{path}: empty JSON body.");
-                    }
-                    catch (JsonException ex)
-                    {
-                        throw new AlpacaApiException((int)response.StatusCode, null, Scrub($"Alpaca data GET /{path}: invalid JSON ({ex.Message})"));
-                    }
-                }
-
-                var retryAfter = AlpacaHttp.RetryAfterOf(response);
-                if (canRetry && IsRetryable(response.StatusCode))
-                {
-                    var wait = retryAfter ?? Backoff(attempt);
-                    await Task.Delay(wait < MaxRetryAfter ? wait : MaxRetryAfter, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                throw Error(path, response.StatusCode, body, retryAfter);
+                throw new AlpacaApiException((int)response.StatusCode, null, Scrub($"Alpaca data GET /{path}: invalid JSON ({ex.Message})"));
             }
         }
     }

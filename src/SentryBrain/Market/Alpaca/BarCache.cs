@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SentryBrain.Execution.Alpaca;
 using SentryBrain.Market.Bars;
+using SentryBrain.Storage;
 
 namespace SentryBrain.Market.Alpaca;
 
@@ -32,7 +33,7 @@ public sealed record BarCacheKey(string Symbol, string Timeframe, string Adjustm
 public sealed class BarCache : IDisposable
 {
     /// <summary>Path that keeps the cache in memory only (tests).</summary>
-    public const string MemoryPath = ":memory:";
+    public const string MemoryPath = SqliteDatabase.MemoryPath;
 
     private const int SchemaVersion = 1;
 
@@ -87,48 +88,10 @@ public sealed class BarCache : IDisposable
     public static BarCache Open(string path, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var inMemory = path == MemoryPath;
-        if (!inMemory)
-        {
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-        }
-
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false, // Dispose must really close the file (reopen, temp-dir cleanup).
-        };
-        var connection = new SqliteConnection(builder.ConnectionString);
+        var connection = SqliteDatabase.OpenDatabase(path, SqliteJournal.WalNormalSync);
         try
         {
-            connection.Open();
-            if (!inMemory)
-            {
-                Execute(connection, null, "PRAGMA journal_mode = WAL");
-                Execute(connection, null, "PRAGMA synchronous = NORMAL");
-            }
-
-            using var tx = connection.BeginTransaction();
-            using (var version = connection.CreateCommand())
-            {
-                version.Transaction = tx;
-                version.CommandText = "PRAGMA user_version";
-                var current = Convert.ToInt32(version.ExecuteScalar(), CultureInfo.InvariantCulture);
-                if (current > SchemaVersion)
-                {
-                    throw new InvalidOperationException(
-                        string.Create(CultureInfo.InvariantCulture, $"Bar cache {path} has schema version {current}, newer than supported {SchemaVersion}."));
-                }
-            }
-
-            Execute(connection, tx, SchemaSql);
-            Execute(connection, tx, string.Create(CultureInfo.InvariantCulture, $"PRAGMA user_version = {SchemaVersion}"));
-            tx.Commit();
+            SqliteDatabase.EnsureSchema(connection, SchemaSql, SchemaVersion, "Bar cache " + path);
             return new BarCache(connection, time ?? TimeProvider.System);
         }
         catch
@@ -346,14 +309,6 @@ public sealed class BarCache : IDisposable
         command.Parameters.AddWithValue("$feed", k.Feed);
         command.Parameters.AddWithValue("$start", k.StartUtc.Ticks);
         command.Parameters.AddWithValue("$end", k.EndUtc.Ticks);
-    }
-
-    private static void Execute(SqliteConnection connection, SqliteTransaction? tx, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 }
 

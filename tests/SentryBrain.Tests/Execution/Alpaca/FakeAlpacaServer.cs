@@ -63,6 +63,9 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
 
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>The trade-updates WebSocket at <c>/stream</c> (see FakeTradeStream.cs).</summary>
+    public FakeTradeStream TradeStream { get; } = new();
+
     /// <summary>Snapshot of every request seen so far.</summary>
     public IReadOnlyList<FakeAlpacaRequest> Requests
     {
@@ -94,6 +97,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         var server = new FakeAlpacaServer(app);
+        app.UseWebSockets();
         app.Run(server.HandleAsync);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -222,6 +226,12 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx)
     {
+        if (ctx.WebSockets.IsWebSocketRequest && ctx.Request.Path == "/stream")
+        {
+            await TradeStream.HandleAsync(ctx);
+            return;
+        }
+
         var method = ctx.Request.Method;
         var path = ctx.Request.Path.Value ?? "/";
         string? body = null;

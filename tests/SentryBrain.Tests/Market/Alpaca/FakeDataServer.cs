@@ -37,7 +37,8 @@ internal sealed class FakeDataServer : IAsyncDisposable
     private readonly Dictionary<string, string> _trades = new(StringComparer.Ordinal);
     private readonly List<(DateTime CreatedAt, IReadOnlyList<string> Symbols, string Json)> _news = [];
     private readonly ConcurrentQueue<FakeRequest> _requests = new();
-    private readonly ConcurrentQueue<(int Status, string Body)> _forced = new();
+    private readonly ConcurrentQueue<(int Status, string Body, (string Name, string Value)[] Headers)> _forced = new();
+    private readonly ConcurrentDictionary<string, string> _headers = new(StringComparer.OrdinalIgnoreCase);
 
     private FakeDataServer(WebApplication app, Uri baseUrl)
     {
@@ -112,8 +113,11 @@ internal sealed class FakeDataServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The next request (after the auth check) gets this answer instead of data.</summary>
-    public void ForceNext(int status, string body) => _forced.Enqueue((status, body));
+    /// <summary>The next request (after the auth check) gets this answer, with these headers, instead of data.</summary>
+    public void ForceNext(int status, string body, params (string Name, string Value)[] headers) => _forced.Enqueue((status, body, headers));
+
+    /// <summary>Every later answer carries this header (e.g. <c>X-Ratelimit-Remaining</c>).</summary>
+    public void SetResponseHeader(string name, string value) => _headers[name] = value;
 
     public async ValueTask DisposeAsync()
     {
@@ -159,8 +163,18 @@ internal sealed class FakeDataServer : IAsyncDisposable
             return Json(context, 401, """{"code":40110000,"message":"request is not authorized"}""");
         }
 
+        foreach (var (name, value) in _headers)
+        {
+            context.Response.Headers[name] = value;
+        }
+
         if (_forced.TryDequeue(out var forced))
         {
+            foreach (var (name, value) in forced.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+
             return Json(context, forced.Status, forced.Body);
         }
 
