@@ -24,6 +24,7 @@ public sealed record BrainConfig
     public string AlpacaStateDbPath { get; init; } = "data/alpaca.db";
     public double AlpacaPollSec { get; init; } = 2;
     public int AlpacaRequestsPerMin { get; init; } = 200;
+    public bool AlpacaTradeUpdates { get; init; }
     public double PaperStartingCash { get; init; } = 100_000;
 
     // Strategy: composite/consensus (README of the reference)
@@ -149,6 +150,7 @@ public sealed record BrainConfig
             AlpacaStateDbPath = r.String("ALPACA_STATE_DB", d.AlpacaStateDbPath, "order intents and risk state when trading on Alpaca (SQLite)"),
             AlpacaPollSec = r.Double("ALPACA_POLL_SEC", d.AlpacaPollSec, "event-time seconds between polls of open Alpaca orders", min: 0.1),
             AlpacaRequestsPerMin = r.Int("ALPACA_REQUESTS_PER_MIN", d.AlpacaRequestsPerMin, "client-side rate limit per Alpaca account (requests/min)", min: 1, max: 100000),
+            AlpacaTradeUpdates = r.Bool("ALPACA_TRADE_UPDATES", d.AlpacaTradeUpdates, "also follow orders through Alpaca's trade-updates WebSocket (polling stays on)"),
             PaperStartingCash = r.Double("PAPER_STARTING_CASH", d.PaperStartingCash, "cash of a new paper ledger", min: 1),
 
             StrategyMode = ParseMode(r.String("STRATEGY_MODE", "green_light", "strategy: consensus (composite of news, momentum, RSI) or green_light", allowed: ["consensus", "green_light"])),

@@ -86,7 +86,7 @@ public static class ConsumeRunner
                 logger.LogCritical("*** LIVE TRADING: orders go to {Url} with REAL MONEY (ALPACA_LIVE=true) ***", options.TradingBaseUrl);
             }
 
-            return AlpacaBroker.Open(options, config.AlpacaStateDbPath, logger, TimeSpan.FromSeconds(config.AlpacaPollSec), config.AlpacaRequestsPerMin);
+            return AlpacaBroker.Open(options, config.AlpacaStateDbPath, logger, TimeSpan.FromSeconds(config.AlpacaPollSec), config.AlpacaRequestsPerMin, config.AlpacaTradeUpdates);
         }
 
         var broker = PaperBroker.Open(config.PaperDbPath, config.PaperStartingCash);

@@ -49,6 +49,9 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     private readonly Dictionary<string, Task> _orderChains = new(StringComparer.Ordinal);
     private readonly List<ReconciliationNote> _startupNotes = [];
     private DateTime _lastPoll = DateTime.MinValue;
+    private TradeUpdatesStream? _stream;
+    private Task? _streamRun;
+    private int _streamSessions;
     private bool _pollRequested;
     private long _appliedAccountVersion = -1;
     private double _cash;
@@ -107,7 +110,15 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     /// Connects, recovers unacknowledged intents and reconciles open orders and positions with Alpaca (adopting
     /// Alpaca's truth). Start-up is the one place that waits for Alpaca, bounded by a timeout.
     /// </summary>
-    public static AlpacaBroker Open(AlpacaOptions options, string statePath, ILogger logger, TimeSpan? pollInterval = null, int requestsPerMinute = RequestRateLimiter.DefaultRequestsPerMinute)
+    /// <param name="tradeUpdates">Also listen to the trade-updates WebSocket (<c>ALPACA_TRADE_UPDATES</c>): order changes
+    /// arrive as they happen; polling goes on as the safety net and catches up after every reconnect.</param>
+    public static AlpacaBroker Open(
+        AlpacaOptions options,
+        string statePath,
+        ILogger logger,
+        TimeSpan? pollInterval = null,
+        int requestsPerMinute = RequestRateLimiter.DefaultRequestsPerMinute,
+        bool tradeUpdates = false)
     {
         if (Path.GetDirectoryName(Path.GetFullPath(statePath)) is { Length: > 0 } dir)
         {
@@ -126,9 +137,15 @@ public sealed class AlpacaBroker : IBroker, IStateStore
             throw;
         }
 
+        if (tradeUpdates)
+        {
+            broker._stream = new TradeUpdatesStream(options, broker.OnStreamUpdateAsync, logger);
+            broker._streamRun = broker._stream.RunAsync(broker._stop.Token);
+        }
+
         logger.LogInformation(
-            "Alpaca broker at {Url}{Live}: cash {Cash:0.00}, {Positions} positions, {Open} open orders",
-            options.TradingBaseUrl, options.IsLive ? " (LIVE, real money)" : " (paper)", broker._cash, broker._positions.Count, broker._open.Count);
+            "Alpaca broker at {Url}{Live}: cash {Cash:0.00}, {Positions} positions, {Open} open orders{Stream}",
+            options.TradingBaseUrl, options.IsLive ? " (LIVE, real money)" : " (paper)", broker._cash, broker._positions.Count, broker._open.Count, tradeUpdates ? ", trade updates streaming" : string.Empty);
         return broker;
     }
 
@@ -189,6 +206,12 @@ public sealed class AlpacaBroker : IBroker, IStateStore
             _lastPoll = now; // the start-up reconciliation just read every open order
         }
 
+        if (_stream is { Sessions: var sessions } && sessions != _streamSessions)
+        {
+            _streamSessions = sessions;
+            _pollRequested = sessions > 1; // (re)connected: Alpaca does not replay what was missed meanwhile
+        }
+
         if ((_pollRequested || now - _lastPoll >= _pollInterval) && _open.Count > 0 && Volatile.Read(ref _pollInFlight) == 0)
         {
             _lastPoll = now;
@@ -202,13 +225,18 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     /// <summary>The feed's <c>orders</c>/<c>positions</c> events say something changed at Alpaca: poll at the next tick.</summary>
     public void OnFeedUpdate() => _pollRequested = true;
 
-    /// <summary>Applies a trade-updates stream message (an order's new state) at the next <see cref="OnClock"/>.</summary>
-    public void OnTradeUpdate(AlpacaOrder order, bool filled)
+    /// <summary>
+    /// A trade-updates stream event: the order's new state is applied at the next <see cref="OnClock"/> (after a fill,
+    /// with fresh cash and positions), without waiting for the next poll.
+    /// </summary>
+    private async ValueTask OnStreamUpdateAsync(TradeUpdate update)
     {
-        ArgumentNullException.ThrowIfNull(order);
+        var order = update.Order;
         _alpacaIds[order.ClientOrderId] = order.Id;
-        var account = filled ? TryReadAccountAsync(CancellationToken.None) : Task.FromResult<AccountSnapshot?>(null);
-        _ = account.ContinueWith(t => _results.Enqueue(new WorkResult([order], t.Result, [])), TaskScheduler.Default);
+        _intents.RecordAcknowledged(order.ClientOrderId, order); // updates only an order this brain sent
+        var filled = update.Event is "fill" or "partial_fill";
+        var account = filled ? await TryReadAccountAsync(_stop.Token).ConfigureAwait(false) : null;
+        _results.Enqueue(new WorkResult([order], account, []));
     }
 
     public BrokerUpdate Settle(DateTime now, TimeSpan timeout)
@@ -261,6 +289,12 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         // Let submissions in flight finish (their outcome is recorded); whatever is cut short is recovered at the next start.
         WaitIdle(DateTime.UtcNow + DisposeWait);
         _stop.Cancel();
+        if (_stream is not null)
+        {
+            _streamRun?.Wait(DisposeWait);
+            _stream.DisposeAsync().AsTask().Wait(DisposeWait);
+        }
+
         _client.Dispose();
         _limiter.Dispose();
         _state.Dispose();
@@ -311,7 +345,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         foreach (var order in brokerOpen)
         {
             _alpacaIds[order.ClientOrderId] = order.Id;
-            _intents.RecordAcknowledged(order.ClientOrderId, order);
+            _intents.RecordAdopted(order);
             Track(Map(order, null));
         }
 

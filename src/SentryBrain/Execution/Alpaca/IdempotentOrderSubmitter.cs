@@ -321,6 +321,30 @@ public sealed class SqliteOrderIntentStore : IOrderIntentStore
     }
 
     /// <summary>
+    /// Records an order this brain did not send (adopted from Alpaca at start-up) as acknowledged, so the next start
+    /// knows it and does not report it as new again.
+    /// </summary>
+    public void RecordAdopted(AlpacaOrder order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var request = new AlpacaOrderRequest(order.ClientOrderId, order.Symbol, order.Qty ?? 0, order.Side, order.Type, order.TimeInForce, order.LimitPrice, order.StopPrice);
+        Write(
+            """
+            INSERT INTO order_intents (client_order_id, request_json, recorded_at, acknowledged_at, order_id, order_json)
+            VALUES ($id, $request, $at, $at, $orderId, $order)
+            ON CONFLICT (client_order_id) DO UPDATE SET acknowledged_at = $at, order_id = $orderId, order_json = $order;
+            """,
+            command =>
+            {
+                command.Parameters.AddWithValue("$id", order.ClientOrderId);
+                command.Parameters.AddWithValue("$request", JsonSerializer.Serialize(request, Json));
+                command.Parameters.AddWithValue("$orderId", order.Id);
+                command.Parameters.AddWithValue("$order", JsonSerializer.Serialize(order, Json));
+                command.Parameters.AddWithValue("$at", Now());
+            });
+    }
+
+    /// <summary>
     /// Acknowledged orders whose last recorded state is still open: the brain's own view of its open orders, which
     /// start-up reconciliation compares with the broker's.
     /// </summary>

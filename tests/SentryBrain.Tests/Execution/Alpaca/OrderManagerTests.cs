@@ -162,6 +162,30 @@ public sealed class OrderManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TradeUpdatesStream_ReportsAFillWithoutWaitingForAPoll()
+    {
+        using var broker = AlpacaBroker.Open(Options(), Path.Combine(_dir, "alpaca.db"), NullLogger.Instance, TimeSpan.FromHours(1), tradeUpdates: true);
+        WaitUntil(() => _server.TradeStream.ListenerCount == 1, "the trade-updates stream to listen");
+        broker.Submit(Limit("sb-stream", "ACME", 2, 11.00), T0);
+        Settle(broker, T0);
+        var listsBefore = _server.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders");
+
+        _server.FillOpen("sb-stream", 2, 10.50m);
+        using (var client = new AlpacaTradingClient(Options()))
+        {
+            var id = (await client.GetOrderByClientOrderIdAsync("sb-stream", CancellationToken.None))!.Id;
+            await _server.TradeStream.PushAsync(FakeTradeStream.OrderEvent("fill", id, "ACME", 2, 2, "filled", price: 10.50m, positionQty: 2, clientOrderId: "sb-stream"));
+        }
+
+        BrokerUpdate update = BrokerUpdate.None;
+        WaitUntil(() => !(update = broker.OnClock(T0.AddSeconds(1))).IsEmpty, "the streamed fill");
+        Assert.Equal(("sb-stream", 2L, 10.50), (Assert.Single(update.Fills).ClientOrderId, update.Fills[0].Qty, update.Fills[0].Price));
+        Assert.Equal(OrderStatus.Filled, broker.FindOrder("sb-stream")!.Status);
+        Assert.Equal(2, broker.PositionOf("ACME")!.Qty); // cash and positions were read with the fill
+        Assert.Equal(listsBefore, _server.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders")); // no poll was needed
+    }
+
+    [Fact]
     public void InsufficientBuyingPower_BecomesARejectedOrder_NotACrash()
     {
         using var broker = OpenBroker();
