@@ -197,16 +197,17 @@ public static class Backtester
                 var markEquity = MarkToMarket(t);
                 var capState = DailyCapState.Open;
                 var halted = false;
-                if (t >= from)
+                if (t >= from && _options.Strategy != BacktestStrategy.SmaCross)
                 {
-                    // Baseline = the first equity of the day = the previous close's; then the close's equity.
+                    // The reference strategy has no rules. Baseline = the first equity of the day = the previous close's; then the close's equity.
                     _dailyCap.Update(date, previousEquity);
                     capState = _dailyCap.Update(date, markEquity);
                     halted = _drawdown.Update(markEquity, out _);
                     capDays += capState == DailyCapState.TargetReached ? 1 : 0;
                     lossCapDays += capState == DailyCapState.LossCapReached ? 1 : 0;
-                    previousEquity = markEquity;
                 }
+
+                previousEquity = markEquity;
 
                 if (_regimeSma is not null && _panel.HasBar(_regime, t))
                 {
