@@ -230,3 +230,69 @@ public sealed class BarPanel
         return a;
     }
 }
+
+/// <summary>
+/// Deterministic synthetic daily bars for benchmarks: a geometric random walk per symbol (daily σ 2 %, small
+/// overnight gaps, a range around open and close) on weekdays, generated straight into columns.
+/// </summary>
+public static class SyntheticBars
+{
+    public static BarPanel Generate(int symbols, int days, ulong seed, DateOnly? first = null)
+    {
+        var start = first ?? new DateOnly(2010, 1, 4);
+        var dates = new DateOnly[days];
+        var d = start;
+        for (var t = 0; t < days; t++)
+        {
+            while (d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+            {
+                d = d.AddDays(1);
+            }
+
+            dates[t] = d;
+            d = d.AddDays(1);
+        }
+
+        var rng = new SplitMix64(seed);
+        var series = new List<SymbolBars>(symbols);
+        for (var s = 0; s < symbols; s++)
+        {
+            var bars = new Market.Bars.DailyBar[days];
+            var close = 20 + (rng.NextDouble() * 180);
+            for (var t = 0; t < days; t++)
+            {
+                var open = close * (1 + (0.003 * rng.NextGaussian()));
+                close = open * Math.Exp(0.02 * rng.NextGaussian());
+                var high = Math.Max(open, close) * (1 + (0.01 * rng.NextDouble()));
+                var low = Math.Min(open, close) * (1 - (0.01 * rng.NextDouble()));
+                bars[t] = new Market.Bars.DailyBar(dates[t], open, high, low, close, 1_000_000 * (0.5 + rng.NextDouble()));
+            }
+
+            series.Add(new SymbolBars(string.Create(CultureInfo.InvariantCulture, $"S{s:D4}"), bars, "synthetic"));
+        }
+
+        return BarPanel.Align(series);
+    }
+
+    private struct SplitMix64(ulong seed)
+    {
+        private ulong _state = seed;
+
+        public ulong Next()
+        {
+            var z = _state += 0x9E3779B97F4A7C15UL;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+
+        public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+
+        public double NextGaussian()
+        {
+            var u1 = 1.0 - NextDouble();
+            var u2 = NextDouble();
+            return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+        }
+    }
+}

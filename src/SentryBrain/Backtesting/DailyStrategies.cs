@@ -72,6 +72,11 @@ public abstract class SymbolStrategy
 /// </summary>
 public sealed class SmaCrossStrategy(SmaCrossParameters p) : SymbolStrategy
 {
+    private static readonly StrategyStep WarmingUp = HoldStep("warming_up");
+    private static readonly StrategyStep OrderPending = HoldStep("order_pending");
+    private static readonly StrategyStep RsiFilter = HoldStep("rsi_filter");
+    private static readonly StrategyStep NoCross = HoldStep("no_cross");
+    private static readonly StrategyStep Holding = HoldStep("holding");
     private readonly Sma _fast = new(p.Fast);
     private readonly Sma _slow = new(p.Slow);
     private WilderRsi _rsi = new(p.RsiPeriod);
@@ -79,6 +84,8 @@ public sealed class SmaCrossStrategy(SmaCrossParameters p) : SymbolStrategy
     private double? _previousSlow;
 
     public override bool BuysWithAllCash => true;
+
+    private static StrategyStep HoldStep(string reason) => new(Hold(reason, 0));
 
     public override StrategyStep OnBar(in DayView view)
     {
@@ -91,27 +98,32 @@ public sealed class SmaCrossStrategy(SmaCrossParameters p) : SymbolStrategy
         var (previousFast, previousSlow) = (_previousFast, _previousSlow);
         _previousFast = fast;
         _previousSlow = slow;
-        var signals = new DecisionSignals(null, 0, 0, rsi, null, 0, view.Close, null);
+        // Holds (almost every bar) are shared constants: no signals to build on the hot path.
         if (fast is not { } f || slow is not { } s || previousFast is not { } pf || previousSlow is not { } ps)
         {
-            return new StrategyStep(new Decision(TradeAction.Hold, 0, "warming_up", signals));
+            return WarmingUp;
         }
 
         if (view.HeldQty <= 0)
         {
             if (view.HasOpenBuy)
             {
-                return new StrategyStep(new Decision(TradeAction.Hold, 0, "order_pending", signals));
+                return OrderPending;
             }
 
-            return f > s && pf <= ps && rsi < p.RsiMax
-                ? new StrategyStep(new Decision(TradeAction.Buy, 0, "sma_cross_up", signals))
-                : new StrategyStep(new Decision(TradeAction.Hold, 0, f > s && pf <= ps ? "rsi_filter" : "no_cross", signals));
+            if (f > s && pf <= ps)
+            {
+                return rsi < p.RsiMax
+                    ? new StrategyStep(new Decision(TradeAction.Buy, 0, "sma_cross_up", new DecisionSignals(null, 0, 0, rsi, null, 0, view.Close, null)))
+                    : RsiFilter;
+            }
+
+            return NoCross;
         }
 
         return f < s && pf >= ps && !view.HasOpenSell
-            ? new StrategyStep(new Decision(TradeAction.Sell, view.HeldQty, "sma_cross_down", signals))
-            : new StrategyStep(new Decision(TradeAction.Hold, 0, "holding", signals));
+            ? new StrategyStep(new Decision(TradeAction.Sell, view.HeldQty, "sma_cross_down", new DecisionSignals(null, 0, 0, rsi, null, 0, view.Close, null)))
+            : Holding;
     }
 }
 
@@ -270,8 +282,9 @@ public sealed class DailyIndicators
 /// 15:50, health check at 16:00, no new buys after 15:45) have no meaning on a daily bar and are not applied.
 /// prob_gain uses the 1- and 5-day returns and the 30-day volatility (as the reference backtest did). The
 /// return-based kill switch (1/5-minute returns) is not modelled; <c>KILL_SWITCH=true</c> is.
-/// Structure and the technical score are computed only when the checklist will read them (flat, entry gates
-/// open), which changes no decision and saves most of the cost.
+/// Structure and the technical score are computed only when they can change the decision (flat, entry gates
+/// open, structure not false, Z confluence met): the action and reason are the same as with them computed; only
+/// the hold's detail token may read <c>technical_unknown</c> where it would have said <c>no_confluence</c>.
 /// </summary>
 public sealed class GreenLightDaily(BrainConfig config) : SymbolStrategy
 {
@@ -314,7 +327,11 @@ public sealed class GreenLightDaily(BrainConfig config) : SymbolStrategy
                 structure = price > sma;
             }
 
-            if (structure != false)
+            // Without session VWAP, confluence needs Z ≤ CONFLUENCE_Z_MAX (and the SPY tighten): when it fails, the
+            // checklist ends at green_light_pattern whatever the technical score, so it is not computed.
+            var z = _indicators.ZScore;
+            var confluence = z <= _parameters.ConfluenceZMax && !(view.SpyBelow200ma && z > _parameters.SpyBelow200maZTighten);
+            if (structure != false && confluence)
             {
                 technical = _indicators.TechnicalScore(_technical);
                 momentum = config.ScalpSkipMomentum ? null : _indicators.MomentumOk();
