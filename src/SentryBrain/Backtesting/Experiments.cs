@@ -60,7 +60,7 @@ public static class Experiments
         Parallel.For(0, grid.Count, ParallelOptionsFor(parallelism), i =>
         {
             var summary = BacktestStatistics.Compute(Backtester.Run(panel, optionsFor(grid[i])));
-            rows[i] = new ExperimentRow(grid[i].ToString(), grid[i], summary.Start, summary.End, summary);
+            rows[i] = new ExperimentRow(string.Create(CultureInfo.InvariantCulture, $"#{i + 1}"), grid[i], summary.Start, summary.End, summary);
         });
         return rows;
     }

@@ -184,7 +184,7 @@ public class BacktesterBehaviourTests
         var parallel = Experiments.Sweep(panel, grid, OptionsFor);
         var sequential = Experiments.Sweep(panel, grid, OptionsFor, parallelism: 1);
         Assert.Equal(Experiments.Csv(sequential), Experiments.Csv(parallel));
-        var tenThirty = parallel.Single(r => r.Label == "SMA_FAST=10 SMA_SLOW=30");
+        var tenThirty = parallel.Single(r => r.Point.ToString() == "SMA_FAST=10 SMA_SLOW=30");
         Assert.Equal(132_458.931942, tenThirty.Summary.EndEquity, 6);
 
         var folds = Experiments.WalkForward(panel, 252, 126, grid, OptionsFor);
