@@ -36,6 +36,7 @@ public sealed record SmaCrossParameters(int Fast = 10, int Slow = 30, int RsiPer
 /// <param name="RegimeSymbol">The symbol whose 200-day SMA drives the regime filter when <c>SPY_200MA_REGIME_ENABLED</c>.</param>
 /// <param name="RecordDecisions">Keep every decision, holds included (tests: look-ahead and parity).</param>
 /// <param name="DataOnlySymbols">Symbols loaded only for the regime filter (SPY): never traded.</param>
+/// <param name="IntrabarExits">Check stops and take profits against each bar's open, low and high (off: judged at the close only, as on a one-print-per-day replay).</param>
 public sealed record BacktestOptions(
     BacktestStrategy Strategy,
     BrainConfig Config,
@@ -44,7 +45,8 @@ public sealed record BacktestOptions(
     int TradeFromDay = 0,
     string RegimeSymbol = "SPY",
     bool RecordDecisions = false,
-    IReadOnlyList<string>? DataOnlySymbols = null)
+    IReadOnlyList<string>? DataOnlySymbols = null,
+    bool IntrabarExits = true)
 {
     public bool FillAtNextOpen => Config.BacktestFillAtNextOpen;
 

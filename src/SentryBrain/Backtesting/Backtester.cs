@@ -189,7 +189,7 @@ public static class Backtester
                     FillPending(t, date);
                 }
 
-                if (t >= from)
+                if (t >= from && _options.IntrabarExits)
                 {
                     CheckIntrabar(t, date);
                 }

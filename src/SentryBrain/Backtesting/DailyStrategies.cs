@@ -129,9 +129,13 @@ public sealed class SmaCrossStrategy(SmaCrossParameters p) : SymbolStrategy
 
 /// <summary>
 /// Daily-bar indicators shared by the live strategies in a backtest, built from the same primitives as
-/// <see cref="LiveIndicators"/> (streaming ATR and ATR percentile, the returns Z-score, Wilder RSI, structure and the
-/// technical score). A decision at the close of day t sees bars through t only. Closes live in a mirrored ring, so
-/// the newest N closes are always one contiguous span: no copying, no allocation per bar.
+/// <see cref="LiveIndicators"/> and with the live engine's timing: at the close of day t the daily indicators (ATR,
+/// ATR percentile, RSI, structure, the technical score of the closes) are those of the <b>completed</b> days
+/// through t−1, exactly what the live brain holds during day t, while the current price (day t's close) gives the
+/// Z-score of today's return and the 1- and 5-day returns (<see cref="Observe"/>); the bar joins the history after
+/// the decision (<see cref="Add"/>). So a backtest decision equals the live decision at that day's last print, and
+/// nothing after day t is ever read. Closes live in a mirrored ring, so the newest N closes are always one
+/// contiguous span: no copying, no allocation per bar.
 /// </summary>
 public sealed class DailyIndicators
 {
@@ -165,14 +169,14 @@ public sealed class DailyIndicators
         _structureSpan = Math.Min(History, Math.Max(config.StructureEmaPeriod + Structure.EmaExtraBars, 40));
     }
 
-    /// <summary>Z-score of the last bar's return against the returns before it (null while warming up).</summary>
+    /// <summary>Z-score of the observed price's return against the completed days' returns (null while warming up).</summary>
     public double? ZScore { get; private set; }
 
     public double? Return1d { get; private set; }
 
     public double? Return5d { get; private set; }
 
-    /// <summary>Annualized volatility of the last 30 daily returns (population standard deviation · √252).</summary>
+    /// <summary>Annualized volatility of the last 30 completed daily returns (population standard deviation · √252).</summary>
     public double? Volatility { get; private set; }
 
     public double? Atr => _atr.Value;
@@ -190,16 +194,24 @@ public sealed class DailyIndicators
         return _closes.AsSpan(_head + History - n, n);
     }
 
+    /// <summary>Today's price against the completed days: Z-score of today's return so far, 1- and 5-day returns.</summary>
+    public void Observe(double price)
+    {
+        var previous = _count > 0 ? _closes[_head + History - 1] : double.NaN;
+        Return1d = previous > 0 ? (price / previous) - 1 : null;
+        var fiveAgo = _count >= 5 ? _closes[_head + History - 5] : double.NaN;
+        Return5d = fiveAgo > 0 ? (price / fiveAgo) - 1 : null;
+        // As LiveIndicators.ZScore: ((price / last close) − 1 − mean) / sd of the previous daily returns.
+        ZScore = previous > 0 && _returnCount == _returns.Length && _returnStd > 0 ? ((price / previous) - 1 - _returnMean) / _returnStd : null;
+    }
+
+    /// <summary>Day t's completed bar joins the history (after the decision at its close).</summary>
     public void Add(double high, double low, double close)
     {
         var previous = _count > 0 ? _closes[_head + History - 1] : double.NaN;
-        Return1d = previous > 0 ? (close / previous) - 1 : null;
-        var fiveAgo = _count >= 5 ? _closes[_head + History - 5] : double.NaN;
-        Return5d = fiveAgo > 0 ? (close / fiveAgo) - 1 : null;
-        ZScore = Return1d is { } r && _returnCount == _returns.Length && _returnStd > 0 ? (r - _returnMean) / _returnStd : null;
-        if (Return1d is { } today)
+        if (previous > 0)
         {
-            AddReturn(today);
+            AddReturn((close / previous) - 1);
         }
 
         _atr.Add(high, low, close);
@@ -215,10 +227,10 @@ public sealed class DailyIndicators
         _count = Math.Min(_count + 1, History);
     }
 
-    /// <summary>Structure on the daily closes through the last bar (<see cref="Structure.IsOk"/>, as live).</summary>
+    /// <summary>Structure on the completed days' closes (<see cref="Structure.IsOk"/>, as live).</summary>
     public bool? StructureOk(int emaPeriod) => Structure.IsOk(Closes(_structureSpan), emaPeriod);
 
-    /// <summary>Technical score of the last <see cref="TechnicalWindow"/> daily closes (live: of the last 120 one-minute closes).</summary>
+    /// <summary>Technical score of the last <see cref="TechnicalWindow"/> completed daily closes (live: of the last 120 closed one-minute bars).</summary>
     public double? TechnicalScore(TechnicalScoreOptions options) => Signals.TechnicalScore.Compute(Closes(TechnicalWindow), options);
 
     public bool? MomentumOk() => Momentum.IsOk(Closes(TechnicalWindow));
@@ -301,7 +313,14 @@ public sealed class GreenLightDaily(BrainConfig config) : SymbolStrategy
 
     public override StrategyStep OnBar(in DayView view)
     {
+        _indicators.Observe(view.Close);
+        var step = Decide(view);
         _indicators.Add(view.High, view.Low, view.Close);
+        return step;
+    }
+
+    private StrategyStep Decide(in DayView view)
+    {
         var price = view.Close;
         if (view.HeldQty > 0 && !view.HasOpenSell)
         {
@@ -391,7 +410,7 @@ public sealed class ConsensusDaily(BrainConfig config) : SymbolStrategy
 
     public override StrategyStep OnBar(in DayView view)
     {
-        _indicators.Add(view.High, view.Low, view.Close);
+        _indicators.Observe(view.Close);
         var input = new ConsensusInput(
             RegularSession: true,
             ExitPrice: view.Close,
@@ -410,6 +429,8 @@ public sealed class ConsensusDaily(BrainConfig config) : SymbolStrategy
             EntryAllowed: true,
             DrawdownHalted: view.DrawdownHalted,
             NoNewBuysWindow: false);
-        return new StrategyStep(ConsensusStrategy.Decide(input, _parameters));
+        var step = new StrategyStep(ConsensusStrategy.Decide(input, _parameters));
+        _indicators.Add(view.High, view.Low, view.Close);
+        return step;
     }
 }

@@ -94,10 +94,10 @@ public class RegressionTests
     /// must be re-frozen deliberately (with the reason in the commit) when the strategy or rules change on purpose.
     /// </summary>
     [Theory]
-    [InlineData(BacktestStrategy.GreenLight, "AAPL", 118, 356, 100_431.24499361534)]
-    [InlineData(BacktestStrategy.GreenLight, "SPY", 436, 1113, 103_176.33744825)]
-    [InlineData(BacktestStrategy.Consensus, "AAPL", 29, 58, 100_061.67268996002)]
-    [InlineData(BacktestStrategy.Consensus, "SPY", 110, 220, 100_384.81902299999)]
+    [InlineData(BacktestStrategy.GreenLight, "AAPL", 134, 413, 100_673.62232980195)]
+    [InlineData(BacktestStrategy.GreenLight, "SPY", 486, 1252, 102_984.64433765675)]
+    [InlineData(BacktestStrategy.Consensus, "AAPL", 66, 132, 100_260.21169935999)]
+    [InlineData(BacktestStrategy.Consensus, "SPY", 282, 564, 100_633.13173723017)]
     public void LiveStrategies_OnSamples_AreFrozen(BacktestStrategy strategy, string symbol, int trades, int fills, double endEquity)
     {
         var panel = symbol == "AAPL" ? BacktestFixtures.Aapl : BacktestFixtures.Spy;
