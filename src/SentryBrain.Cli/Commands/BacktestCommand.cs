@@ -18,6 +18,9 @@ internal static class BacktestCommand
 {
     private static readonly string[] SmaParameters = ["SMA_FAST", "SMA_SLOW", "SMA_RSI_MAX", "SMA_RSI_PERIOD"];
 
+    /// <summary>Calendar days of bars before the period used only to warm indicators up (≈ 275 sessions: SMA200, structure, ATR percentile).</summary>
+    private const int WarmUpDays = 400;
+
     public static Command Create()
     {
         var data = new Option<string>("--data") { Description = "sample (bundled bars), csv:DIR (DIR/SYMBOL.csv) or alpaca (daily bars, cached on disk)", DefaultValueFactory = _ => "sample" };
@@ -93,15 +96,20 @@ internal static class BacktestCommand
             Console.Error.WriteLine("skipped bad row: " + issue);
         }
 
-        var (from, to) = BacktestData.Range(series, a.Start, a.End, a.Days, a.Years);
-        var panel = BarPanel.Align(series, from, to);
-        if (panel.Days == 0)
+        // The period comes from the traded symbols (a regime-only SPY does not stretch it). Up to WarmUpDays before
+        // it are loaded too: indicators warm up there, but no order is placed and statistics start at the period.
+        var traded = series.Where(s => !dataOnly.Contains(s.Symbol)).ToList();
+        var (from, to) = BacktestData.Range(traded, a.Start, a.End, a.Days, a.Years);
+        from ??= traded.SelectMany(s => s.Bars).Select(b => (DateOnly?)b.Date).DefaultIfEmpty(null).Min();
+        var panel = BarPanel.Align(series, from?.AddDays(-WarmUpDays), to);
+        var tradeFrom = from is { } f ? Array.FindIndex(panel.Dates, d => d >= f) : 0;
+        if (panel.Days == 0 || tradeFrom < 0)
         {
             Console.Error.WriteLine("backtest: no bars in the requested range");
             return 1;
         }
 
-        var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, DataOnlySymbols: dataOnly);
+        var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, TradeFromDay: tradeFrom, DataOnlySymbols: dataOnly);
         var dir = a.Report ?? Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         Directory.CreateDirectory(dir);
         var manifest = new RunManifest(
@@ -152,7 +160,8 @@ internal static class BacktestCommand
         {
             var (train, test) = Experiments.ParseWalkForward(wf);
             title = $"Walk-forward {train}:{test} trading days, {grid.Count} parameter set(s), best by Sharpe on each training window";
-            rows = Experiments.WalkForward(panel, train, test, grid, optionsFor);
+            // Folds tile the period itself; each training window is the warm-up of its test window.
+            rows = Experiments.WalkForward(panel.Slice(baseOptions.TradeFromDay, panel.Days), train, test, grid, optionsFor);
             if (rows.Count == 0)
             {
                 Console.Error.WriteLine($"backtest: {panel.Days} days are fewer than one fold ({train + test})");

@@ -90,7 +90,7 @@ public static class Experiments
             Parallel.For(0, folds.Count * grid.Count, ParallelOptionsFor(parallelism), k =>
             {
                 var (f, g) = (k / grid.Count, k % grid.Count);
-                var options = optionsFor(grid[g]);
+                var options = optionsFor(grid[g]) with { TradeFromDay = 0 };
                 var trainPanel = panel.Slice(folds[f].Start, folds[f].TrainEnd);
                 var summary = BacktestStatistics.Compute(Backtester.Run(trainPanel, options));
                 scores[f, g] = summary.Sharpe ?? double.NegativeInfinity;
