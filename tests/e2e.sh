@@ -54,6 +54,8 @@ done
 check "charts are PNG files" "head -c 8 $TMP/bt1/equity.png | grep -q PNG && head -c 8 $TMP/bt3/drawdown.png | grep -q PNG"
 check "same command twice gives a byte-identical summary.json" "cmp -s $TMP/bt1/summary.json $TMP/bt2/summary.json"
 check "sma_cross on AAPL: 25 round trips (independent reference)" "grep -q '\"trades\": 25,' $TMP/bt3/summary.json"
+./brain backtest --data sample --symbols SPY --walk-forward 252:63 --sweep STOP_LOSS_PCT=1,2 --report "$TMP/wf" >"$TMP/wf.txt" 2>&1; wf=$?
+check "walk-forward with a sweep writes one table" "[[ $wf -eq 0 && -s $TMP/wf/walk_forward.csv ]] && grep -q 'fold 1 ' $TMP/wf/summary.md"
 check "manifest pins the data file hash" "grep -q 9409e9342d0657c747324e4cfabce8a8c7f663bc485b95a3378f36b0a160f8c8 $TMP/bt1/manifest.json"
 
 exit $fail
