@@ -83,7 +83,7 @@ public static class BacktestReport
                 w.WriteStartObject();
                 w.WriteString("symbol", sym.Symbol);
                 w.WriteNumber("trades", sym.Trades);
-                w.WriteNumber("pnl", sym.Pnl);
+                w.WriteNumber("realized_pnl", sym.Pnl);
                 w.WriteNumber("win_rate", sym.WinRate);
                 w.WriteNumber("exposure", sym.Exposure);
                 w.WriteEndObject();
@@ -123,7 +123,7 @@ public static class BacktestReport
         Row(b, "days the daily cap was hit", string.Create(c, $"{s.DaysDailyCapHit} / {s.Days}"));
         Row(b, "days the daily loss cap was hit", string.Create(c, $"{s.DaysLossCapHit} / {s.Days}"));
         Row(b, "positions open at the end", s.OpenPositions.ToString(c));
-        b.Append("\n## Per symbol\n\n| symbol | trades | P&L | win rate | exposure |\n|---|---:|---:|---:|---:|\n");
+        b.Append("\n## Per symbol\n\n| symbol | trades (closed) | realized P&L | win rate | exposure |\n|---|---:|---:|---:|---:|\n");
         foreach (var sym in s.Symbols)
         {
             b.Append(c, $"| {sym.Symbol} | {sym.Trades} | {Money(sym.Pnl)} | {Pct(sym.WinRate)} | {Pct(sym.Exposure)} |\n");
