@@ -43,4 +43,19 @@ summary=$(tail -1 "$TMP/j3.ndjson")
 ev=$(sed -E 's/.*"events":([0-9]+).*/\1/' <<<"$summary"); rj=$(sed -E 's/.*"rejected":([0-9]+).*/\1/' <<<"$summary")
 check "summary adds up: events + rejected = lines ($ev + $rj = 200000)" "[[ $((ev + rj)) -eq 200000 && $rj -eq 2000 ]]"
 
+echo "-- ./brain backtest (offline, sample data)"
+./brain backtest --data sample --symbols SPY --years 20 --report "$TMP/bt1" >"$TMP/bt1.txt" 2>&1; b1=$?
+./brain backtest --data sample --symbols SPY --years 20 --report "$TMP/bt2" >"$TMP/bt2.txt" 2>&1; b2=$?
+./brain backtest --data sample --symbols AAPL --strategy sma_cross --report "$TMP/bt3" >"$TMP/bt3.txt" 2>&1; b3=$?
+check "backtest exits 0" "[[ $b1 -eq 0 && $b2 -eq 0 && $b3 -eq 0 ]]"
+for f in summary.md summary.json trades.csv fills.csv equity.png drawdown.png manifest.json; do
+  check "backtest report has $f" "[[ -s $TMP/bt1/$f && -s $TMP/bt3/$f ]]"
+done
+check "charts are PNG files" "head -c 8 $TMP/bt1/equity.png | grep -q PNG && head -c 8 $TMP/bt3/drawdown.png | grep -q PNG"
+check "same command twice gives a byte-identical summary.json" "cmp -s $TMP/bt1/summary.json $TMP/bt2/summary.json"
+check "sma_cross on AAPL: 25 round trips (independent reference)" "grep -q '\"trades\": 25,' $TMP/bt3/summary.json"
+./brain backtest --data sample --symbols SPY --walk-forward 252:63 --sweep STOP_LOSS_PCT=1,2 --report "$TMP/wf" >"$TMP/wf.txt" 2>&1; wf=$?
+check "walk-forward with a sweep writes one table" "[[ $wf -eq 0 && -s $TMP/wf/walk_forward.csv ]] && grep -q 'fold 1 ' $TMP/wf/summary.md"
+check "manifest pins the data file hash" "grep -q 9409e9342d0657c747324e4cfabce8a8c7f663bc485b95a3378f36b0a160f8c8 $TMP/bt1/manifest.json"
+
 exit $fail

@@ -10,4 +10,5 @@ root.Subcommands.Add(SentimentCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PaperOrderCommand.Create());
 root.Subcommands.Add(IndicatorsCommand.Create());
+root.Subcommands.Add(BacktestCommand.Create());
 return root.Parse(args).Invoke();

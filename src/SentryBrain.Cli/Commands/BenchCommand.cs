@@ -32,6 +32,7 @@ internal static class BenchCommand
         consume.SetAction(parse => Run(parse.GetValue(events), parse.GetValue(symbols), parse.GetValue(seed), Math.Max(1, parse.GetValue(runs)), parse.GetValue(interval), parse.GetValue(strategy)!));
         var command = new Command("bench", "Benchmarks of the hot path");
         command.Subcommands.Add(consume);
+        command.Subcommands.Add(BacktestBenchCommand.Create());
         return command;
     }
 

@@ -123,6 +123,11 @@ public sealed record BrainConfig
     // Bars
     public string BarsCsvDir { get; init; } = string.Empty;
 
+    // Backtest (BEHAVIOR §7)
+    public bool BacktestFillAtNextOpen { get; init; } = true;
+    public double BacktestSlippageBps { get; init; }
+    public double BacktestCommissionPerTrade { get; init; }
+
     // Universe and memory
     public bool OpportunityEngineEnabled { get; init; }
     public string ActiveSymbolsFile { get; init; } = string.Empty;
@@ -244,6 +249,10 @@ public sealed record BrainConfig
             SpyBelow200maZTighten = r.Double("SPY_BELOW_200MA_Z_TIGHTEN", d.SpyBelow200maZTighten, "entries need Z ≤ this below the SPY 200-day SMA", min: -20, max: 20),
 
             BarsCsvDir = r.String("BARS_CSV_DIR", d.BarsCsvDir, "folder of <SYMBOL>.csv daily bars to warm indicators up (empty = none)"),
+
+            BacktestFillAtNextOpen = r.Bool("BACKTEST_FILL_AT_NEXT_OPEN", d.BacktestFillAtNextOpen, "backtest orders fill at the next bar's open (false = at the decision bar's close, optimistic)"),
+            BacktestSlippageBps = r.Double("BACKTEST_SLIPPAGE_BPS", d.BacktestSlippageBps, "backtest slippage against us on every fill, basis points", min: 0, max: 10_000),
+            BacktestCommissionPerTrade = r.Double("BACKTEST_COMMISSION_PER_TRADE", d.BacktestCommissionPerTrade, "backtest commission per fill, dollars", min: 0, max: 1_000_000),
         };
         r.ThrowIfInvalid();
         entries = r.Entries;
