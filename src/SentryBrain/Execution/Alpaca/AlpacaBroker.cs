@@ -177,9 +177,9 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     public BrokerUpdate Cancel(string clientOrderId, DateTime now)
     {
         ArgumentNullException.ThrowIfNull(clientOrderId);
-        if (_open.ContainsKey(clientOrderId))
+        if (_open.TryGetValue(clientOrderId, out var open))
         {
-            Schedule(clientOrderId, () => CancelInBackgroundAsync(clientOrderId));
+            Schedule(clientOrderId, () => CancelInBackgroundAsync(clientOrderId, open.FilledQty));
         }
 
         return BrokerUpdate.None;
@@ -426,17 +426,19 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         _results.Enqueue(new WorkResult([order], account, []));
     }
 
-    private async Task CancelInBackgroundAsync(string clientOrderId)
+    private async Task CancelInBackgroundAsync(string clientOrderId, long filledBefore)
     {
-        var order = await ReadOrderAsync(clientOrderId, RequestPriority.Cancel).ConfigureAwait(false);
-        if (order is null || !Map(order, null).Status.IsOpen())
+        // The Alpaca id is known from the submission's answer or a poll, so the DELETE is the first request and
+        // queues at cancel priority at once; only an order never seen needs a lookup first.
+        if (!_alpacaIds.TryGetValue(clientOrderId, out var alpacaId))
         {
-            if (order is not null)
+            var order = await ReadOrderAsync(clientOrderId, RequestPriority.Cancel).ConfigureAwait(false);
+            if (order is null)
             {
-                _results.Enqueue(new WorkResult([order], null, []));
+                return;
             }
 
-            return;
+            alpacaId = order.Id;
         }
 
         try
@@ -446,7 +448,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
                 RequestPriority.Cancel,
                 async ct =>
                 {
-                    await _client.CancelOrderAsync(order.Id, ct).ConfigureAwait(false);
+                    await _client.CancelOrderAsync(alpacaId, ct).ConfigureAwait(false);
                     return true;
                 }).ConfigureAwait(false);
         }
@@ -459,7 +461,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         var after = await ReadOrderAsync(clientOrderId, RequestPriority.Cancel).ConfigureAwait(false);
         if (after is not null)
         {
-            var account = after.FilledQty > order.FilledQty ? await TryReadAccountAsync(_stop.Token).ConfigureAwait(false) : null;
+            var account = after.FilledQty > filledBefore ? await TryReadAccountAsync(_stop.Token).ConfigureAwait(false) : null;
             _results.Enqueue(new WorkResult([after], account, []));
         }
     }
