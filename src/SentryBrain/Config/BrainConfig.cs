@@ -124,6 +124,9 @@ public sealed record BrainConfig
     public string ActiveSymbolsFile { get; init; } = string.Empty;
     public double SymbolStateTtlSec { get; init; } = 1800;
 
+    /// <summary>Redis stream settings (REDIS_*), kept in their own record.</summary>
+    public Streams.RedisSettings Redis { get; init; } = new();
+
     public bool HasAlpacaKeys => AlpacaKeyId.Length > 0 && AlpacaSecretKey.Length > 0;
 
     public static BrainConfig Load(ConfigSource source) => Load(source, out _);
@@ -236,6 +239,7 @@ public sealed record BrainConfig
             SpyBelow200maZTighten = r.Double("SPY_BELOW_200MA_Z_TIGHTEN", d.SpyBelow200maZTighten, "entries need Z ≤ this below the SPY 200-day SMA", min: -20, max: 20),
 
             BarsCsvDir = r.String("BARS_CSV_DIR", d.BarsCsvDir, "folder of <SYMBOL>.csv daily bars to warm indicators up (empty = none)"),
+            Redis = Streams.RedisSettings.Read(r),
         };
         r.ThrowIfInvalid();
         entries = r.Entries;

@@ -132,6 +132,12 @@ public sealed class BrainEngine
 
     public DailyCap DailyCap => _dailyCap;
 
+    /// <summary>Called after a rejected line is journaled, with its number and reason (the Redis consumer dead-letters the entry).</summary>
+    public Action<long, string>? LineRejected { get; set; }
+
+    /// <summary>Where the current line came from, appended to error lines (the Redis consumer names the entry id); null for stdin.</summary>
+    public Func<string>? LineContext { get; set; }
+
     /// <summary>Handles one input line (1-based numbering is kept by the engine).</summary>
     public void ProcessLine(ReadOnlySpan<byte> line)
     {
@@ -214,7 +220,8 @@ public sealed class BrainEngine
     private void Reject(string error)
     {
         _rejected++;
-        _journal.Error(_lines, error);
+        _journal.Error(_lines, LineContext is null ? error : error + " (" + LineContext() + ")");
+        LineRejected?.Invoke(_lines, error);
     }
 
     private void Advance(DateTime ts)
