@@ -10,4 +10,6 @@ root.Subcommands.Add(SentimentCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PaperOrderCommand.Create());
 root.Subcommands.Add(IndicatorsCommand.Create());
+root.Subcommands.Add(RedisCommands.Publish());
+root.Subcommands.Add(RedisCommands.Route());
 return root.Parse(args).Invoke();

@@ -96,12 +96,15 @@ public sealed class RedisPublisher(IDatabase db, string stream, int shards, long
         return true;
     }
 
-    /// <summary>Adds an entry whose fields are already known (the router copies entries of the engine's stream).</summary>
-    public void PublishFields(RedisValue type, RedisValue ts, RedisValue payload, ReadOnlySpan<byte> line)
+    /// <summary>
+    /// Copies an entry of the engine's stream to its shard(s) under the same entry id (the router). Routing the same
+    /// entry again after a crash is then refused by Redis (an id must grow), so the shards never hold it twice.
+    /// </summary>
+    public void PublishFields(RedisValue id, RedisValue type, RedisValue ts, RedisValue payload, ReadOnlySpan<byte> line)
     {
         if (shards <= 0 || !StreamEnvelope.TrySplit(line, out var parts, out _))
         {
-            Add(_keys[0], type, ts, payload);
+            Add(_keys[0], type, ts, payload, id);
             return;
         }
 
@@ -109,11 +112,14 @@ public sealed class RedisPublisher(IDatabase db, string stream, int shards, long
         foreach (var k in _targets)
         {
             var value = newsSymbols is not null && newsSymbols.TryGetValue(k, out var symbols) ? (RedisValue)NarrowSymbols(line[parts.Payload], symbols) : payload;
-            Add(_keys[k], type, ts, value);
+            Add(_keys[k], type, ts, value, id);
         }
     }
 
-    /// <summary>Waits for every queued XADD (throws when one failed).</summary>
+    /// <summary>Entries not added because their id was already there (re-routed after a crash).</summary>
+    public long AlreadyPresent { get; private set; }
+
+    /// <summary>Waits for every queued XADD (throws when one failed, except for ids already present).</summary>
     public void Drain()
     {
         if (_inFlight.Count == 0)
@@ -121,14 +127,32 @@ public sealed class RedisPublisher(IDatabase db, string stream, int shards, long
             return;
         }
 
-        Task.WaitAll(_inFlight);
+        try
+        {
+            Task.WaitAll(_inFlight);
+        }
+        catch (AggregateException ex)
+        {
+            foreach (var inner in ex.InnerExceptions)
+            {
+                if (inner is RedisServerException server && server.Message.Contains("equal or smaller", StringComparison.Ordinal))
+                {
+                    AlreadyPresent++;
+                    continue;
+                }
+
+                _inFlight.Clear();
+                throw inner;
+            }
+        }
+
         _inFlight.Clear();
     }
 
-    private void Add(RedisKey key, RedisValue type, RedisValue ts, RedisValue payload)
+    private void Add(RedisKey key, RedisValue type, RedisValue ts, RedisValue payload, RedisValue? id = null)
     {
         _entries++;
-        _inFlight.Add(db.StreamAddAsync(key, [new NameValueEntry(TypeField, type), new NameValueEntry(TsField, ts), new NameValueEntry(PayloadField, payload)], maxLength: maxLen, useApproximateMaxLength: true));
+        _inFlight.Add(db.StreamAddAsync(key, [new NameValueEntry(TypeField, type), new NameValueEntry(TsField, ts), new NameValueEntry(PayloadField, payload)], messageId: id, maxLength: maxLen, useApproximateMaxLength: true));
         if (_inFlight.Count >= Window)
         {
             Drain();

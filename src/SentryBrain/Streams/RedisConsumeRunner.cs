@@ -1,0 +1,614 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SentryBrain.Config;
+using SentryBrain.Engine;
+using SentryBrain.Execution;
+using SentryBrain.Journal;
+using StackExchange.Redis;
+
+namespace SentryBrain.Streams;
+
+/// <summary>Options of <c>./brain consume --redis</c> beyond <see cref="RedisSettings"/>.</summary>
+public sealed record RedisConsumeOptions
+{
+    public required RedisSettings Settings { get; init; }
+
+    /// <summary>Shards owned (<c>--shards 0,2</c>); null = the unsharded stream itself (unless <see cref="AutoShards"/>).</summary>
+    public IReadOnlyList<int>? Shards { get; init; }
+
+    /// <summary>Shard count for automatic assignment through Redis leases (<c>--auto-shards N</c>); 0 = off.</summary>
+    public int AutoShards { get; init; }
+
+    /// <summary>Create a missing group at 0 (the whole stream) instead of $ (new entries only).</summary>
+    public bool FromStart { get; init; }
+
+    /// <summary>End (with the summary) once no entry arrived for this long; null = run until cancelled.</summary>
+    public TimeSpan? IdleExit { get; init; }
+
+    /// <summary>Entries read per stream per XREADGROUP.</summary>
+    public int BatchSize { get; init; } = 2000;
+
+    /// <summary>Write a <c>{"kind":"entry"}</c> journal line per consumed entry (audits, tests).</summary>
+    public bool JournalEntries { get; init; }
+}
+
+/// <summary>
+/// <c>./brain consume --redis</c>: the same engine as the stdin path, fed from Redis stream entries through a
+/// consumer group. Delivery is at least once and acknowledgement follows the effects:
+/// <list type="number">
+/// <item>On start the consumer re-processes its own pending entries (XREADGROUP from 0), then claims entries idle
+/// longer than REDIS_CLAIM_IDLE_MS from other (dead) consumers (XAUTOCLAIM), and keeps claiming periodically.</item>
+/// <item>New entries (XREADGROUP &gt;) of all owned shard streams are merged by event time, so an instance owning
+/// several shards sees one time-ordered stream, as a single stdin consumer would.</item>
+/// <item>After each batch the journal is flushed (order intents are already in the broker's SQLite store, written
+/// before an order is sent); bad entries go to <c>&lt;stream&gt;:dead</c>; only then are the entries XACKed.</item>
+/// </list>
+/// A crash between effects and XACK re-delivers the entry: the journal may repeat its decision lines, and the broker's
+/// client order id (a function of event time, symbol and side) keeps the order from being sent twice.
+/// Redis failures (restart, network) are retried with a capped back-off; nothing read is dropped.
+/// Journal error lines: <c>line</c> is the entry's 1-based ordinal in this run, and the error text names the stream
+/// and entry id.
+/// </summary>
+public sealed class RedisConsumeRunner : IDisposable
+{
+    private static readonly RedisValue TypeField = "type";
+    private static readonly RedisValue TsField = "ts";
+    private static readonly RedisValue PayloadField = "payload";
+    private static readonly TimeSpan MaxPollDelay = TimeSpan.FromMilliseconds(20);
+
+    private readonly RedisConsumeOptions _options;
+    private readonly RedisSettings _settings;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly IDatabase _db;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly JournalWriter _journal;
+    private readonly BrainEngine _engine;
+    private readonly StreamEnvelope.LineBuilder _builder = new();
+    private readonly List<ShardStream> _streams = [];
+    private readonly List<DeadLetter> _dead = [];
+    private readonly Backoff _backoff = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(2));
+    private readonly ShardLeases? _leases;
+    private readonly string _consumer;
+    private ShardStream? _currentStream;
+    private RedisValue _currentId;
+    private NameValueEntry[] _currentValues = [];
+    private long _processedSinceFlush;
+    private long _entries;
+    private long _claimed;
+    private long _deadLettered;
+    private long _lastArrival;
+    private long _lastClaim;
+    private long _lastLeaseRefresh;
+
+    private RedisConsumeRunner(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider time, Func<DateTime, IBroker?>? brokerFactory)
+    {
+        _options = options;
+        _settings = options.Settings;
+        _redis = redis;
+        _db = redis.GetDatabase();
+        _logger = logger;
+        _time = time;
+        _consumer = _settings.ConsumerName();
+        _journal = new JournalWriter(output);
+        brokerFactory ??= firstTs => ConsumeRunner.OpenDefaultBroker(config, firstTs, logger);
+        _engine = new BrainEngine(config, brokerFactory, _journal, logger)
+        {
+            LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
+            LineRejected = (_, reason) => _dead.Add(new DeadLetter(_currentStream!, _currentId, reason, _currentValues)),
+        };
+        if (options.AutoShards > 0)
+        {
+            _leases = new ShardLeases(_db, _settings.Stream, _settings.Group, _consumer, options.AutoShards, TimeSpan.FromMilliseconds(_settings.LeaseMs), time);
+        }
+        else if (options.Shards is { Count: > 0 } shards)
+        {
+            foreach (var k in shards)
+            {
+                _streams.Add(new ShardStream(ShardRouter.ShardStream(_settings.Stream, k), k));
+            }
+        }
+        else
+        {
+            _streams.Add(new ShardStream(_settings.Stream, -1));
+        }
+    }
+
+    public sealed record Result(RunSummary Summary, double WallSeconds, IBroker? Broker, long Entries, long Claimed, long DeadLettered);
+
+    /// <summary>Runs until cancelled or idle for <see cref="RedisConsumeOptions.IdleExit"/>; writes the journal and the summary to <paramref name="output"/>.</summary>
+    public static Result Run(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider? time = null, Func<DateTime, IBroker?>? brokerFactory = null, CancellationToken cancel = default)
+    {
+        using var runner = new RedisConsumeRunner(options, redis, output, config, logger, time ?? TimeProvider.System, brokerFactory);
+        return runner.Execute(cancel);
+    }
+
+    public void Dispose() => _journal.Dispose();
+
+    private Result Execute(CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        _lastArrival = _time.GetTimestamp();
+        Retry(RefreshLeases, cancel);
+        Retry(EnsureGroups, cancel);
+        _logger.LogInformation("Consuming {Streams} as {Consumer} in group {Group}", string.Join(", ", _streams.Select(s => s.Name)), _consumer, _settings.Group);
+        foreach (var stream in _streams.ToArray())
+        {
+            Retry(() => ProcessOwnPending(stream, cancel), cancel);
+        }
+
+        Retry(ClaimIdle, cancel);
+        var delay = TimeSpan.FromMilliseconds(1);
+        while (!cancel.IsCancellationRequested)
+        {
+            var progressed = false;
+            try
+            {
+                Acknowledge();
+                if (_leases is not null && _time.GetElapsedTime(_lastLeaseRefresh) >= TimeSpan.FromMilliseconds(_settings.LeaseMs / 3.0))
+                {
+                    RefreshLeases();
+                    EnsureGroups();
+                }
+
+                if (_time.GetElapsedTime(_lastClaim) >= TimeSpan.FromMilliseconds(Math.Max(_settings.ClaimIdleMs / 2, 500)))
+                {
+                    progressed |= ClaimIdle();
+                }
+
+                progressed |= ReadNew();
+                progressed |= ProcessMerged();
+                Acknowledge();
+                _backoff.Reset();
+            }
+            catch (Exception ex) when (RedisConnection.IsTransient(ex) || IsNoGroup(ex))
+            {
+                OnRedisFailure(ex, cancel);
+                continue;
+            }
+
+            if (progressed)
+            {
+                delay = TimeSpan.FromMilliseconds(1);
+                continue;
+            }
+
+            if (_options.IdleExit is { } idle && _time.GetElapsedTime(_lastArrival) >= idle && _streams.All(s => s.Buffer.Count == 0))
+            {
+                _logger.LogInformation("No new entry for {Idle} s: finishing", idle.TotalSeconds);
+                break;
+            }
+
+            // StackExchange.Redis has no blocking XREADGROUP (it would stall the multiplexer): poll with a short back-off.
+            cancel.WaitHandle.WaitOne(delay);
+            delay = TimeSpan.FromTicks(Math.Min(MaxPollDelay.Ticks, delay.Ticks * 2));
+        }
+
+        // Entries read but not yet processed (cancelled mid-merge) are processed now; every stream is drained.
+        foreach (var s in _streams)
+        {
+            s.Drained = true;
+        }
+
+        ProcessMerged();
+        var summary = _engine.Finish();
+        Retry(Acknowledge, CancellationToken.None, attempts: 20);
+        _leases?.ReleaseAll();
+        var wall = clock.Elapsed.TotalSeconds;
+        _logger.LogInformation(
+            "Consumed {Entries} Redis entries ({Claimed} claimed from other consumers, {Dead} dead-lettered) in {Wall:0.000} s: {Rate} entries/s; {Decisions} decisions, {Orders} orders, {Fills} fills",
+            _entries, _claimed, _deadLettered, wall, (_entries / Math.Max(wall, 1e-9)).ToString("N0", CultureInfo.InvariantCulture), summary.Decisions, summary.Orders, summary.Fills);
+        return new Result(summary, wall, _engine.Broker, _entries, _claimed, _deadLettered);
+    }
+
+    private static bool IsNoGroup(Exception ex) => ex is RedisServerException && ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal);
+
+    private void OnRedisFailure(Exception ex, CancellationToken cancel)
+    {
+        var wait = _backoff.Next();
+        if (_backoff.Failures == 1 || _backoff.Failures % 10 == 0)
+        {
+            _logger.LogWarning("Redis unavailable ({Error}); retrying every {Wait} ms, nothing is lost", ex.Message, wait.TotalMilliseconds);
+        }
+
+        if (IsNoGroup(ex))
+        {
+            // Redis came back without our group (restarted without persistence): recreate it at 0 so nothing published since is skipped.
+            foreach (var s in _streams)
+            {
+                s.GroupReady = false;
+            }
+
+            TryRun(() => EnsureGroups(fromStartOverride: true));
+        }
+
+        cancel.WaitHandle.WaitOne(wait);
+        _lastArrival = _time.GetTimestamp(); // an outage is not idleness
+    }
+
+    private void Retry(Action action, CancellationToken cancel, int attempts = int.MaxValue) => Retry(() =>
+    {
+        action();
+        return true;
+    }, cancel, attempts);
+
+    private void Retry(Func<bool> action, CancellationToken cancel, int attempts = int.MaxValue)
+    {
+        for (var i = 0; i < attempts; i++)
+        {
+            try
+            {
+                action();
+                _backoff.Reset();
+                return;
+            }
+            catch (Exception ex) when (RedisConnection.IsTransient(ex) || IsNoGroup(ex))
+            {
+                if (cancel.IsCancellationRequested && i > 0)
+                {
+                    throw;
+                }
+
+                OnRedisFailure(ex, cancel);
+            }
+        }
+    }
+
+    private void TryRun(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (RedisConnection.IsTransient(ex))
+        {
+            _logger.LogDebug("Redis still unavailable: {Error}", ex.Message);
+        }
+    }
+
+    private void EnsureGroups() => EnsureGroups(fromStartOverride: false);
+
+    private void EnsureGroups(bool fromStartOverride)
+    {
+        foreach (var s in _streams)
+        {
+            if (s.GroupReady)
+            {
+                continue;
+            }
+
+            try
+            {
+                _db.StreamCreateConsumerGroup(s.Name, _settings.Group, _options.FromStart || fromStartOverride ? "0-0" : "$", createStream: true);
+                _logger.LogInformation("Created consumer group {Group} on {Stream} at {Position}", _settings.Group, s.Name, _options.FromStart || fromStartOverride ? "0" : "$");
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+            {
+                // The group exists: another brain (or an earlier run) created it.
+            }
+
+            s.GroupReady = true;
+        }
+    }
+
+    private void RefreshLeases()
+    {
+        if (_leases is null)
+        {
+            return;
+        }
+
+        _lastLeaseRefresh = _time.GetTimestamp();
+        var owned = _leases.Refresh(BeforeRelease);
+        foreach (var lost in _streams.Where(s => !owned.Contains(s.Shard)).ToArray())
+        {
+            // The lease expired under us (we stalled longer than REDIS_LEASE_MS) and another brain holds it now:
+            // what we read but did not process stays pending here and is claimed by the new holder.
+            _logger.LogWarning("Lost the lease of shard {Shard} to another brain", lost.Shard);
+            FlushEffects();
+            Acknowledge();
+            _streams.Remove(lost);
+        }
+
+        foreach (var k in owned)
+        {
+            if (!_streams.Any(s => s.Shard == k))
+            {
+                var stream = new ShardStream(ShardRouter.ShardStream(_settings.Stream, k), k);
+                _streams.Add(stream);
+                _logger.LogInformation("Took the lease of shard {Shard}", k);
+                _lastClaim = 0; // claim what its last holder left pending right away
+            }
+        }
+    }
+
+    /// <summary>Before a shard's lease is given up: process what was read from it and acknowledge, so the next holder starts clean.</summary>
+    private void BeforeRelease(int shard)
+    {
+        if (_streams.FirstOrDefault(s => s.Shard == shard) is not { } stream)
+        {
+            return;
+        }
+
+        while (stream.Buffer.Count > 0)
+        {
+            Process(stream.Buffer.Dequeue());
+        }
+
+        FlushEffects();
+        Acknowledge();
+        _streams.Remove(stream);
+        _logger.LogInformation("Released shard {Shard} (fair share among live brains)", shard);
+    }
+
+    private void ProcessOwnPending(ShardStream stream, CancellationToken cancel)
+    {
+        var from = (RedisValue)"0-0";
+        var count = 0;
+        while (!cancel.IsCancellationRequested)
+        {
+            var entries = _db.StreamReadGroup(stream.Name, _settings.Group, _consumer, from, _options.BatchSize);
+            if (entries.Length == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in entries)
+            {
+                from = entry.Id;
+                count++;
+                Process(new Pending(stream, entry, DateTime.MinValue));
+            }
+
+            FlushEffects();
+            Acknowledge();
+        }
+
+        if (count > 0)
+        {
+            _logger.LogWarning("Re-processed {Count} own pending entries of {Stream} (left by an earlier run of {Consumer})", count, stream.Name, _consumer);
+        }
+    }
+
+    /// <summary>XAUTOCLAIM entries idle longer than REDIS_CLAIM_IDLE_MS (their consumer died) and processes them.</summary>
+    private bool ClaimIdle()
+    {
+        _lastClaim = _time.GetTimestamp();
+        var any = false;
+        foreach (var stream in _streams.ToArray())
+        {
+            var start = (RedisValue)"0-0";
+            while (true)
+            {
+                var result = _db.StreamAutoClaim(stream.Name, _settings.Group, _consumer, _settings.ClaimIdleMs, start, _options.BatchSize);
+                foreach (var id in result.DeletedIds)
+                {
+                    // Trimmed away (MAXLEN) before anyone processed it: cannot be recovered, say so loudly.
+                    _logger.LogError("Pending entry {Id} of {Stream} was trimmed before it was processed", id, stream.Name);
+                    stream.ToAck.Add(id);
+                }
+
+                foreach (var entry in result.ClaimedEntries)
+                {
+                    if (entry.IsNull)
+                    {
+                        continue;
+                    }
+
+                    any = true;
+                    _claimed++;
+                    Process(new Pending(stream, entry, DateTime.MinValue));
+                }
+
+                if (result.ClaimedEntries.Length > 0)
+                {
+                    _logger.LogWarning("Claimed {Count} entries of {Stream} idle > {Idle} ms from other consumers", result.ClaimedEntries.Length, stream.Name, _settings.ClaimIdleMs);
+                    FlushEffects();
+                    Acknowledge();
+                    _lastArrival = _time.GetTimestamp();
+                }
+
+                start = result.NextStartId;
+                if (start.IsNull || start == "0-0")
+                {
+                    break;
+                }
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>XREADGROUP &gt; on every owned stream whose buffer is empty (one round trip for all of them).</summary>
+    private bool ReadNew()
+    {
+        var wanted = _streams.Where(s => s.Buffer.Count == 0).ToArray();
+        if (wanted.Length == 0)
+        {
+            return false;
+        }
+
+        var positions = wanted.Select(s => new StreamPosition(s.Name, StreamPosition.NewMessages)).ToArray();
+        var results = _db.StreamReadGroup(positions, _settings.Group, _consumer, _options.BatchSize);
+        var any = false;
+        foreach (var result in results)
+        {
+            var stream = wanted.First(s => s.Name == result.Key);
+            foreach (var entry in result.Entries)
+            {
+                stream.Buffer.Enqueue(new Pending(stream, entry, StreamEnvelope.ParseTs(AsBytes(entry[TsField]))));
+            }
+
+            stream.Drained = result.Entries.Length < _options.BatchSize;
+            any |= result.Entries.Length > 0;
+        }
+
+        foreach (var stream in wanted)
+        {
+            if (!results.Any(r => r.Key == stream.Name))
+            {
+                stream.Drained = true;
+            }
+        }
+
+        if (any)
+        {
+            _lastArrival = _time.GetTimestamp();
+        }
+
+        return any;
+    }
+
+    /// <summary>
+    /// Processes buffered entries in event-time order across streams. An entry is taken only when every other
+    /// stream either has a later entry buffered or had nothing more to give at its last read, so a burst on one
+    /// shard cannot run the clock ahead of another's.
+    /// </summary>
+    private bool ProcessMerged()
+    {
+        var any = false;
+        while (true)
+        {
+            ShardStream? next = null;
+            var blocked = false;
+            foreach (var s in _streams)
+            {
+                if (s.Buffer.Count == 0)
+                {
+                    blocked |= !s.Drained;
+                    continue;
+                }
+
+                if (next is null || s.Buffer.Peek().Ts < next.Buffer.Peek().Ts)
+                {
+                    next = s;
+                }
+            }
+
+            if (next is null || blocked)
+            {
+                break;
+            }
+
+            Process(next.Buffer.Dequeue());
+            any = true;
+            if (_processedSinceFlush >= _options.BatchSize)
+            {
+                FlushEffects();
+                Acknowledge();
+            }
+        }
+
+        FlushEffects();
+        return any;
+    }
+
+    private void Process(Pending pending)
+    {
+        var entry = pending.Entry;
+        _currentStream = pending.Stream;
+        _currentId = entry.Id;
+        _currentValues = entry.Values;
+        _entries++;
+        _processedSinceFlush++;
+        var type = entry[TypeField];
+        var ts = entry[TsField];
+        var payload = entry[PayloadField];
+        var line = _builder.Build(AsBytes(type), !type.IsNull, AsBytes(ts), !ts.IsNull, AsBytes(payload), !payload.IsNull);
+        try
+        {
+            _engine.ProcessLine(line);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException and not Microsoft.Data.Sqlite.SqliteException and not BrokerStartException)
+        {
+            // As on stdin: a bug must not stop the brain; the entry is journaled, dead-lettered and acknowledged.
+            _engine.ReportInternalError(ex);
+            _dead.Add(new DeadLetter(pending.Stream, entry.Id, "internal error: " + ex.GetType().Name + ": " + ex.Message, entry.Values));
+            _logger.LogError(ex, "Internal error on entry {Id} of {Stream}; continuing", entry.Id, pending.Stream.Name);
+        }
+
+        if (_options.JournalEntries)
+        {
+            _journal.Entry(pending.Stream.Name, entry.Id.ToString());
+        }
+
+        pending.Stream.ToAck.Add(entry.Id);
+    }
+
+    /// <summary>Makes the processed entries' effects durable: journal flushed, dead letters written.</summary>
+    private void FlushEffects()
+    {
+        if (_processedSinceFlush == 0 && _dead.Count == 0)
+        {
+            return;
+        }
+
+        _journal.Flush();
+        _processedSinceFlush = 0;
+        if (_dead.Count > 0)
+        {
+            WriteDeadLetters();
+        }
+    }
+
+    private void WriteDeadLetters()
+    {
+        var tasks = new List<Task>(_dead.Count);
+        foreach (var dead in _dead)
+        {
+            // The original fields, plus where it came from and why it was rejected.
+            var fields = new List<NameValueEntry>(dead.Values.Length + 3);
+            fields.AddRange(dead.Values);
+            fields.Add(new NameValueEntry("source_stream", dead.Stream.Name));
+            fields.Add(new NameValueEntry("source_id", dead.Id));
+            fields.Add(new NameValueEntry("reason", dead.Reason));
+            tasks.Add(_db.StreamAddAsync(ShardRouter.DeadLetterStream(dead.Stream.Name), [.. fields], maxLength: _settings.StreamMaxLen, useApproximateMaxLength: true));
+        }
+
+        Task.WaitAll(tasks);
+        _deadLettered += _dead.Count;
+        _dead.Clear();
+    }
+
+    /// <summary>XACK everything whose effects are durable (one command per stream; kept for a retry when Redis is down).</summary>
+    private void Acknowledge()
+    {
+        if (_processedSinceFlush > 0 || _dead.Count > 0)
+        {
+            return; // effects not durable yet
+        }
+
+        foreach (var s in _streams)
+        {
+            if (s.ToAck.Count == 0)
+            {
+                continue;
+            }
+
+            _db.StreamAcknowledge(s.Name, _settings.Group, [.. s.ToAck]);
+            s.ToAck.Clear();
+        }
+    }
+
+    private static ReadOnlySpan<byte> AsBytes(RedisValue value) => value.IsNull ? default : ((ReadOnlyMemory<byte>)value).Span;
+
+    private sealed class ShardStream(string name, int shard)
+    {
+        public string Name { get; } = name;
+
+        public int Shard { get; } = shard;
+
+        public Queue<Pending> Buffer { get; } = new();
+
+        public List<RedisValue> ToAck { get; } = [];
+
+        public bool Drained { get; set; } = true;
+
+        public bool GroupReady { get; set; }
+    }
+
+    private readonly record struct Pending(ShardStream Stream, StreamEntry Entry, DateTime Ts);
+
+    private sealed record DeadLetter(ShardStream Stream, RedisValue Id, string Reason, NameValueEntry[] Values);
+}
