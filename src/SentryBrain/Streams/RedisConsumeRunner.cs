@@ -81,6 +81,7 @@ public sealed class RedisConsumeRunner : IDisposable
     private long _lastArrival;
     private long _lastClaim;
     private long _lastLeaseRefresh;
+    private bool _recheckOwnPending;
 
     private RedisConsumeRunner(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider time, Func<DateTime, IBroker?>? brokerFactory)
     {
@@ -92,7 +93,9 @@ public sealed class RedisConsumeRunner : IDisposable
         _time = time;
         _consumer = _settings.ConsumerName();
         _journal = new JournalWriter(output);
-        brokerFactory ??= firstTs => ConsumeRunner.OpenDefaultBroker(config, firstTs, logger);
+        // A consumer group continues where the group stands, it never replays the past: re-processed (pending or
+        // claimed) entries are older than the ledger's last event by nature, so the ledger is never archived here.
+        brokerFactory ??= _ => ConsumeRunner.OpenDefaultBroker(config, DateTime.MaxValue, logger);
         _engine = new BrainEngine(config, brokerFactory, _journal, logger)
         {
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
@@ -157,6 +160,11 @@ public sealed class RedisConsumeRunner : IDisposable
                     progressed |= ClaimIdle();
                 }
 
+                if (_recheckOwnPending)
+                {
+                    RecheckOwnPending();
+                }
+
                 progressed |= ReadNew();
                 progressed |= ProcessMerged();
                 Acknowledge();
@@ -206,6 +214,7 @@ public sealed class RedisConsumeRunner : IDisposable
 
     private void OnRedisFailure(Exception ex, CancellationToken cancel)
     {
+        _recheckOwnPending = true;
         var wait = _backoff.Next();
         if (_backoff.Failures == 1 || _backoff.Failures % 10 == 0)
         {
@@ -342,8 +351,29 @@ public sealed class RedisConsumeRunner : IDisposable
         _logger.LogInformation("Released shard {Shard} (fair share among live brains)", shard);
     }
 
+    /// <summary>
+    /// After a failure, an XREADGROUP may have been executed by Redis while its answer was lost: those entries are
+    /// pending for us but were never seen. Re-read our pending list and process what we do not hold already.
+    /// </summary>
+    private void RecheckOwnPending()
+    {
+        foreach (var stream in _streams.ToArray())
+        {
+            ProcessOwnPending(stream, CancellationToken.None);
+        }
+
+        _recheckOwnPending = false;
+    }
+
+    /// <summary>Processes this consumer's pending entries that it does not hold already (buffered, or processed and awaiting XACK).</summary>
     private void ProcessOwnPending(ShardStream stream, CancellationToken cancel)
     {
+        var skip = new HashSet<RedisValue>(stream.ToAck);
+        foreach (var p in stream.Buffer)
+        {
+            skip.Add(p.Entry.Id);
+        }
+
         var from = (RedisValue)"0-0";
         var count = 0;
         while (!cancel.IsCancellationRequested)
@@ -357,6 +387,18 @@ public sealed class RedisConsumeRunner : IDisposable
             foreach (var entry in entries)
             {
                 from = entry.Id;
+                if (!skip.Add(entry.Id))
+                {
+                    continue;
+                }
+
+                if (entry.IsNull)
+                {
+                    _logger.LogError("Pending entry {Id} of {Stream} was trimmed before it was processed", entry.Id, stream.Name);
+                    stream.ToAck.Add(entry.Id);
+                    continue;
+                }
+
                 count++;
                 Process(new Pending(stream, entry, DateTime.MinValue));
             }
