@@ -52,9 +52,10 @@ public sealed record RedisConsumeOptions
 /// </summary>
 public sealed class RedisConsumeRunner : IDisposable
 {
-    private static readonly RedisValue TypeField = "type";
-    private static readonly RedisValue TsField = "ts";
-    private static readonly RedisValue PayloadField = "payload";
+    // Byte names: comparing with the byte values Redis returns is then a plain memory compare (no UTF-8 encoding).
+    private static readonly RedisValue TypeField = "type"u8.ToArray();
+    private static readonly RedisValue TsField = "ts"u8.ToArray();
+    private static readonly RedisValue PayloadField = "payload"u8.ToArray();
     private static readonly TimeSpan MaxPollDelay = TimeSpan.FromMilliseconds(20);
 
     private readonly RedisConsumeOptions _options;
@@ -82,6 +83,7 @@ public sealed class RedisConsumeRunner : IDisposable
     private long _lastClaim;
     private long _lastLeaseRefresh;
     private bool _recheckOwnPending;
+    private (ShardStream[] Streams, Task<RedisStream[]> Read)? _prefetch;
 
     private RedisConsumeRunner(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider time, Func<DateTime, IBroker?>? brokerFactory)
     {
@@ -193,7 +195,8 @@ public sealed class RedisConsumeRunner : IDisposable
             delay = TimeSpan.FromTicks(Math.Min(MaxPollDelay.Ticks, delay.Ticks * 2));
         }
 
-        // Entries read but not yet processed (cancelled mid-merge) are processed now; every stream is drained.
+        // Entries read but not yet processed (cancelled mid-merge, or prefetched) are processed now.
+        Retry(CompletePrefetch, CancellationToken.None, attempts: 20);
         foreach (var s in _streams)
         {
             s.Drained = true;
@@ -215,6 +218,13 @@ public sealed class RedisConsumeRunner : IDisposable
     private void OnRedisFailure(Exception ex, CancellationToken cancel)
     {
         _recheckOwnPending = true;
+        if (_prefetch is { } lost)
+        {
+            // Its answer may never come; entries Redis delivered anyway are found again by RecheckOwnPending.
+            _ = lost.Read.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            _prefetch = null;
+        }
+
         var wait = _backoff.Next();
         if (_backoff.Failures == 1 || _backoff.Failures % 10 == 0)
         {
@@ -340,6 +350,7 @@ public sealed class RedisConsumeRunner : IDisposable
             return;
         }
 
+        CompletePrefetch();
         while (stream.Buffer.Count > 0)
         {
             Process(stream.Buffer.Dequeue());
@@ -462,41 +473,76 @@ public sealed class RedisConsumeRunner : IDisposable
         return any;
     }
 
-    /// <summary>XREADGROUP &gt; on every owned stream whose buffer is empty (one round trip for all of them).</summary>
+    /// <summary>
+    /// XREADGROUP &gt; on the owned streams (one round trip for all of them). While a batch is processed the next one
+    /// is already on its way (prefetch), so Redis, the network and the client's parsing overlap with the engine.
+    /// </summary>
     private bool ReadNew()
     {
-        var wanted = _streams.Where(s => s.Buffer.Count == 0).ToArray();
-        if (wanted.Length == 0)
+        RedisStream[] results;
+        ShardStream[] wanted;
+        if (_prefetch is { } prefetch)
         {
-            return false;
+            (wanted, var task) = prefetch;
+            _prefetch = null;
+            results = task.GetAwaiter().GetResult();
         }
-
-        var positions = wanted.Select(s => new StreamPosition(s.Name, StreamPosition.NewMessages)).ToArray();
-        var results = _db.StreamReadGroup(positions, _settings.Group, _consumer, _options.BatchSize);
-        var any = false;
-        foreach (var result in results)
+        else
         {
-            var stream = wanted.First(s => s.Name == result.Key);
-            foreach (var entry in result.Entries)
+            wanted = [.. _streams.Where(s => s.Buffer.Count == 0)];
+            if (wanted.Length == 0)
             {
-                stream.Buffer.Enqueue(new Pending(stream, entry, StreamEnvelope.ParseTs(AsBytes(entry[TsField]))));
+                return false;
             }
 
-            stream.Drained = result.Entries.Length < _options.BatchSize;
-            any |= result.Entries.Length > 0;
+            results = _db.StreamReadGroup(Positions(wanted), _settings.Group, _consumer, _options.BatchSize);
         }
 
-        foreach (var stream in wanted)
+        var any = Enqueue(wanted, results);
+        var more = wanted.Where(s => !s.Drained && _streams.Contains(s)).ToArray();
+        if (more.Length > 0)
         {
-            if (!results.Any(r => r.Key == stream.Name))
-            {
-                stream.Drained = true;
-            }
+            _prefetch = (more, _db.StreamReadGroupAsync(Positions(more), _settings.Group, _consumer, _options.BatchSize));
         }
 
         if (any)
         {
             _lastArrival = _time.GetTimestamp();
+        }
+
+        return any;
+    }
+
+    /// <summary>Takes in a prefetched batch still in flight (before a shard is released, or at the end).</summary>
+    private void CompletePrefetch()
+    {
+        if (_prefetch is { } prefetch)
+        {
+            _prefetch = null;
+            Enqueue(prefetch.Streams, prefetch.Read.GetAwaiter().GetResult());
+        }
+    }
+
+    private static StreamPosition[] Positions(ShardStream[] streams) => [.. streams.Select(s => new StreamPosition(s.Name, StreamPosition.NewMessages))];
+
+    private bool Enqueue(ShardStream[] wanted, RedisStream[] results)
+    {
+        var any = false;
+        foreach (var stream in wanted)
+        {
+            stream.Drained = true;
+        }
+
+        foreach (var result in results)
+        {
+            var stream = wanted.First(s => s.Name == result.Key);
+            foreach (var entry in result.Entries)
+            {
+                stream.Buffer.Enqueue(new Pending(stream, entry, StreamEnvelope.ParseTs(AsBytes(Field(entry, TsField, 1)))));
+            }
+
+            stream.Drained = result.Entries.Length < _options.BatchSize;
+            any |= result.Entries.Length > 0;
         }
 
         return any;
@@ -554,9 +600,9 @@ public sealed class RedisConsumeRunner : IDisposable
         _currentValues = entry.Values;
         _entries++;
         _processedSinceFlush++;
-        var type = entry[TypeField];
-        var ts = entry[TsField];
-        var payload = entry[PayloadField];
+        var type = Field(entry, TypeField, 0);
+        var ts = Field(entry, TsField, 1);
+        var payload = Field(entry, PayloadField, 2);
         var line = _builder.Build(AsBytes(type), !type.IsNull, AsBytes(ts), !ts.IsNull, AsBytes(payload), !payload.IsNull);
         try
         {
@@ -631,6 +677,31 @@ public sealed class RedisConsumeRunner : IDisposable
             _db.StreamAcknowledge(s.Name, _settings.Group, [.. s.ToAck]);
             s.ToAck.Clear();
         }
+    }
+
+    /// <summary>A field of an entry; the engine writes type, ts, payload in this order, so the usual place is tried first.</summary>
+    private static RedisValue Field(StreamEntry entry, RedisValue name, int usual)
+    {
+        var values = entry.Values;
+        if (values is null)
+        {
+            return RedisValue.Null;
+        }
+
+        if (usual < values.Length && values[usual].Name == name)
+        {
+            return values[usual].Value;
+        }
+
+        foreach (var v in values)
+        {
+            if (v.Name == name)
+            {
+                return v.Value;
+            }
+        }
+
+        return RedisValue.Null;
     }
 
     private static ReadOnlySpan<byte> AsBytes(RedisValue value) => value.IsNull ? default : ((ReadOnlyMemory<byte>)value).Span;
