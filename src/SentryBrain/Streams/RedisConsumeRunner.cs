@@ -102,6 +102,9 @@ public sealed class RedisConsumeRunner : IDisposable
         {
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
             LineRejected = (_, reason) => _dead.Add(new DeadLetter(_currentStream!, _currentId, reason, _currentValues)),
+            // Account-wide halts and the daily buy budget are shared by every brain of the group.
+            SharedLimits = new RedisAccountLimits(_db, $"{_settings.Stream}:account:{_settings.Group}"),
+            AccountDailyBuyLimit = _settings.AccountDailyBuyLimit,
         };
         if (options.AutoShards > 0)
         {

@@ -26,6 +26,9 @@ public sealed record RedisSettings
 
     public int LeaseMs { get; init; } = 10_000;
 
+    /// <summary>Dollars all brains on the account may buy per trading date, shared through Redis (0 = no limit).</summary>
+    public double AccountDailyBuyLimit { get; init; }
+
     internal static RedisSettings Read(ConfigReader r)
     {
         var d = new RedisSettings();
@@ -39,6 +42,7 @@ public sealed record RedisSettings
             Consumer = r.String("REDIS_CONSUMER", d.Consumer, "consumer name in the group (empty = host-pid)"),
             ClaimIdleMs = r.Int("REDIS_CLAIM_IDLE_MS", d.ClaimIdleMs, "entries pending longer than this (ms) at another consumer are claimed (XAUTOCLAIM)", min: 100, max: 86_400_000),
             StreamMaxLen = r.Int("REDIS_STREAM_MAXLEN", (int)d.StreamMaxLen, "publish trims each stream to about this many entries (MAXLEN ~)", min: 1000, max: int.MaxValue),
+            AccountDailyBuyLimit = r.Double("ACCOUNT_DAILY_BUY_LIMIT", d.AccountDailyBuyLimit, "dollars all brains on the account may buy per trading date, shared through Redis by consume --redis (0 = no limit)", min: 0),
             LeaseMs = r.Int("REDIS_LEASE_MS", d.LeaseMs, "shard lease time (ms) for --auto-shards; renewed every third of it", min: 500, max: 3_600_000),
         };
     }
