@@ -325,9 +325,15 @@ public sealed class RedisConsumeRunner : IDisposable
         var owned = _leases.Refresh(BeforeRelease);
         foreach (var lost in _streams.Where(s => !owned.Contains(s.Shard)).ToArray())
         {
-            // The lease expired under us (we stalled longer than REDIS_LEASE_MS) and another brain holds it now:
-            // what we read but did not process stays pending here and is claimed by the new holder.
-            _logger.LogWarning("Lost the lease of shard {Shard} to another brain", lost.Shard);
+            // The lease expired under us (we stalled longer than REDIS_LEASE_MS) and another brain may hold it now.
+            // What we already read is delivered to us alone: process it rather than leave it pending until a claim.
+            _logger.LogWarning("Lost the lease of shard {Shard} (stalled longer than REDIS_LEASE_MS); finishing what was read from it", lost.Shard);
+            CompletePrefetch();
+            while (lost.Buffer.Count > 0)
+            {
+                Process(lost.Buffer.Dequeue());
+            }
+
             FlushEffects();
             Acknowledge();
             _streams.Remove(lost);

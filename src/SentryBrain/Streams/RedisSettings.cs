@@ -37,7 +37,7 @@ public sealed record RedisSettings
         return new RedisSettings
         {
             Url = url.Length > 0 ? url : addr,
-            Stream = r.String("REDIS_STREAM", d.Stream, "Redis stream of market events (shards are <stream>:0 … <stream>:N-1)"),
+            Stream = r.String("REDIS_STREAM", d.Stream, "Redis stream of market events (shards are STREAM:0 … STREAM:N-1)"),
             Group = r.String("REDIS_GROUP", d.Group, "Redis consumer group of the brains"),
             Consumer = r.String("REDIS_CONSUMER", d.Consumer, "consumer name in the group (empty = host-pid)"),
             ClaimIdleMs = r.Int("REDIS_CLAIM_IDLE_MS", d.ClaimIdleMs, "entries pending longer than this (ms) at another consumer are claimed (XAUTOCLAIM)", min: 100, max: 86_400_000),

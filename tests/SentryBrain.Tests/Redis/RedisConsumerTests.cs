@@ -150,6 +150,43 @@ public sealed class RedisConsumerTests : IDisposable
     }
 
     [Fact]
+    public async Task AutoShards_TwoBrainsShareTheShardsThroughLeases_EachEntryOnce()
+    {
+        var stream = RedisTestServer.UniqueStream("auto");
+        var events = new MemoryStream();
+        SentryBrain.Replay.SyntheticStream.Write(new SentryBrain.Replay.SyntheticOptions(20_000, 20, 3), events);
+        events.Position = 0;
+        new RedisPublisher(Db, stream, 4, 1_000_000, NullLogger.Instance).Publish(events);
+
+        List<string> RunBrain(string name)
+        {
+            using var redis = RedisTestServer.Connect();
+            var output = new MemoryStream();
+            var options = new RedisConsumeOptions
+            {
+                Settings = new RedisSettings { Stream = stream, Group = "g", Consumer = name, LeaseMs = 1000 },
+                AutoShards = 4,
+                FromStart = true,
+                IdleExit = TimeSpan.FromSeconds(3),
+                JournalEntries = true,
+            };
+            RedisConsumeRunner.Run(options, redis, output, DecisionsOnly, NullLogger.Instance);
+            return [.. Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+        }
+
+        var journals = await Task.WhenAll(Task.Run(() => RunBrain("a")), Task.Run(() => RunBrain("b")));
+        var consumed = journals.SelectMany(j => j.Where(l => l.StartsWith("{\"kind\":\"entry\"", StringComparison.Ordinal))).ToList();
+        var published = Enumerable.Range(0, 4).Sum(k => Db.StreamLength(ShardRouter.ShardStream(stream, k)));
+        Assert.Equal(published, consumed.Count);
+        Assert.Equal(consumed.Count, consumed.Distinct().Count());
+        Assert.All(journals, j => Assert.StartsWith("{\"kind\":\"summary\"", j[^1], StringComparison.Ordinal));
+        foreach (var k in Enumerable.Range(0, 4))
+        {
+            Assert.Equal(0, Db.StreamPending(ShardRouter.ShardStream(stream, k), "g").PendingMessageCount);
+        }
+    }
+
+    [Fact]
     public void Publish_TrimsApproximatelyToMaxLen()
     {
         var stream = RedisTestServer.UniqueStream("maxlen");
