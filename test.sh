@@ -47,7 +47,10 @@ start_redis() {
 }
 stop_redis() {
   if [[ -n "${REDIS_DIR:-}" && -f "$REDIS_DIR/redis.pid" ]]; then
-    kill "$(cat "$REDIS_DIR/redis.pid")" 2>/dev/null || true
+    local pid
+    pid="$(cat "$REDIS_DIR/redis.pid")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
   [[ -n "${REDIS_DIR:-}" ]] && rm -rf "$REDIS_DIR"
   REDIS_DIR=""
