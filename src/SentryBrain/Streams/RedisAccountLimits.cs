@@ -10,8 +10,15 @@ namespace SentryBrain.Streams;
 /// reserving at the same moment cannot both pass a limit that only one fits under. Keys expire after three days.
 /// <c>&lt;prefix&gt;:spent:&lt;date&gt;</c> holds the day's reserved notional, <c>&lt;prefix&gt;:halt:&lt;date&gt;</c> the first halt reason.
 /// </summary>
-public sealed class RedisAccountLimits(IDatabase db, string prefix) : ISharedAccountLimits
+public sealed class RedisAccountLimits(IDatabase db, string prefix, TimeProvider time) : ISharedAccountLimits
 {
+    /// <summary>How long a "no halt" answer is trusted before Redis is asked again.</summary>
+    public static readonly TimeSpan HaltRefresh = TimeSpan.FromMilliseconds(250);
+
+    private DateOnly _haltDate;
+    private string? _halt;
+    private long _haltCheckedAt;
+
     private const string ReserveScript = """
         local spent = tonumber(redis.call('GET', KEYS[1]) or '0')
         local add = tonumber(ARGV[1])
@@ -49,6 +56,7 @@ public sealed class RedisAccountLimits(IDatabase db, string prefix) : ISharedAcc
         try
         {
             db.StringSet(Key("halt", tradingDate), reason, KeyLifetime, When.NotExists);
+            _haltCheckedAt = 0; // read the winning reason back at the next check
         }
         catch (RedisException)
         {
@@ -56,11 +64,23 @@ public sealed class RedisAccountLimits(IDatabase db, string prefix) : ISharedAcc
         }
     }
 
+    /// <summary>
+    /// The halt of the date, read from Redis at most every <see cref="HaltRefresh"/> (a buy decision can come on every
+    /// event; a halt latched by another brain is seen within that time). A halt, once seen, holds for the date.
+    /// </summary>
     public string? HaltReason(DateOnly tradingDate)
     {
+        if (_haltDate == tradingDate && (_halt is not null || time.GetElapsedTime(_haltCheckedAt) < HaltRefresh))
+        {
+            return _halt;
+        }
+
         try
         {
-            return db.StringGet(Key("halt", tradingDate));
+            _halt = db.StringGet(Key("halt", tradingDate));
+            _haltDate = tradingDate;
+            _haltCheckedAt = time.GetTimestamp();
+            return _halt;
         }
         catch (RedisException)
         {

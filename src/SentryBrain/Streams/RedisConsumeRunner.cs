@@ -84,6 +84,7 @@ public sealed class RedisConsumeRunner : IDisposable
     private long _lastLeaseRefresh;
     private bool _recheckOwnPending;
     private (ShardStream[] Streams, Task<RedisStream[]> Read)? _prefetch;
+    private readonly List<(ShardStream Stream, RedisValue[] Ids, Task<long> Ack)> _acks = [];
 
     private RedisConsumeRunner(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider time, Func<DateTime, IBroker?>? brokerFactory)
     {
@@ -103,7 +104,7 @@ public sealed class RedisConsumeRunner : IDisposable
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
             LineRejected = (_, reason) => _dead.Add(new DeadLetter(_currentStream!, _currentId, reason, _currentValues)),
             // Account-wide halts and the daily buy budget are shared by every brain of the group.
-            SharedLimits = new RedisAccountLimits(_db, $"{_settings.Stream}:account:{_settings.Group}"),
+            SharedLimits = new RedisAccountLimits(_db, $"{_settings.Stream}:account:{_settings.Group}", time),
             AccountDailyBuyLimit = _settings.AccountDailyBuyLimit,
         };
         if (options.AutoShards > 0)
@@ -207,7 +208,7 @@ public sealed class RedisConsumeRunner : IDisposable
 
         ProcessMerged();
         var summary = _engine.Finish();
-        Retry(Acknowledge, CancellationToken.None, attempts: 20);
+        Retry(AcknowledgeAll, CancellationToken.None, attempts: 20);
         _leases?.ReleaseAll();
         var wall = clock.Elapsed.TotalSeconds;
         _logger.LogInformation(
@@ -335,7 +336,7 @@ public sealed class RedisConsumeRunner : IDisposable
             }
 
             FlushEffects();
-            Acknowledge();
+            AcknowledgeAll();
             _streams.Remove(lost);
         }
 
@@ -366,7 +367,7 @@ public sealed class RedisConsumeRunner : IDisposable
         }
 
         FlushEffects();
-        Acknowledge();
+        AcknowledgeAll();
         _streams.Remove(stream);
         _logger.LogInformation("Released shard {Shard} (fair share among live brains)", shard);
     }
@@ -389,6 +390,10 @@ public sealed class RedisConsumeRunner : IDisposable
     private void ProcessOwnPending(ShardStream stream, CancellationToken cancel)
     {
         var skip = new HashSet<RedisValue>(stream.ToAck);
+        foreach (var ack in _acks.Where(a => a.Stream == stream))
+        {
+            skip.UnionWith(ack.Ids); // acknowledged a moment ago, answer not in yet
+        }
         foreach (var p in stream.Buffer)
         {
             skip.Add(p.Entry.Id);
@@ -668,7 +673,10 @@ public sealed class RedisConsumeRunner : IDisposable
         _dead.Clear();
     }
 
-    /// <summary>XACK everything whose effects are durable (one command per stream; kept for a retry when Redis is down).</summary>
+    /// <summary>
+    /// XACK everything whose effects are durable: one command per stream, sent without waiting for the answer (the
+    /// next batch is processed meanwhile). A failed XACK puts its ids back for a retry; the end of the run waits for all.
+    /// </summary>
     private void Acknowledge()
     {
         if (_processedSinceFlush > 0 || _dead.Count > 0)
@@ -676,6 +684,7 @@ public sealed class RedisConsumeRunner : IDisposable
             return; // effects not durable yet
         }
 
+        HarvestAcks(wait: false);
         foreach (var s in _streams)
         {
             if (s.ToAck.Count == 0)
@@ -683,8 +692,52 @@ public sealed class RedisConsumeRunner : IDisposable
                 continue;
             }
 
-            _db.StreamAcknowledge(s.Name, _settings.Group, [.. s.ToAck]);
+            RedisValue[] ids = [.. s.ToAck];
             s.ToAck.Clear();
+            _acks.Add((s, ids, _db.StreamAcknowledgeAsync(s.Name, _settings.Group, ids)));
+        }
+    }
+
+    /// <summary>Checks the XACKs in flight; failed ones go back to their stream's list (and the failure is rethrown for the retry logic).</summary>
+    private void HarvestAcks(bool wait)
+    {
+        Exception? failure = null;
+        for (var i = _acks.Count - 1; i >= 0; i--)
+        {
+            var (stream, ids, task) = _acks[i];
+            if (!task.IsCompleted && !wait)
+            {
+                continue;
+            }
+
+            try
+            {
+                task.GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (RedisConnection.IsTransient(ex) || ex is RedisException)
+            {
+                stream.ToAck.AddRange(ids);
+                failure ??= ex;
+            }
+
+            _acks.RemoveAt(i);
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
+        }
+    }
+
+    /// <summary>Sends the remaining XACKs and waits for every answer.</summary>
+    private void AcknowledgeAll()
+    {
+        Acknowledge();
+        HarvestAcks(wait: true);
+        if (_streams.Any(s => s.ToAck.Count > 0))
+        {
+            Acknowledge();
+            HarvestAcks(wait: true);
         }
     }
 

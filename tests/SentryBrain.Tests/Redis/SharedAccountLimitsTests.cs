@@ -22,7 +22,7 @@ public sealed class SharedAccountLimitsTests
         using var a = RedisTestServer.Connect();
         using var b = RedisTestServer.Connect();
         var prefix = RedisTestServer.UniqueStream("account");
-        var brains = new[] { new RedisAccountLimits(a.GetDatabase(), prefix), new RedisAccountLimits(b.GetDatabase(), prefix) };
+        var brains = new[] { new RedisAccountLimits(a.GetDatabase(), prefix, TimeProvider.System), new RedisAccountLimits(b.GetDatabase(), prefix, TimeProvider.System) };
         var granted = await Task.WhenAll(brains.Select(brain => Task.Run(() =>
             Enumerable.Range(0, 200).Count(_ => brain.TryReserveBuy(Day, 1000, 50_000)))));
         Assert.Equal(50, granted.Sum());
@@ -37,13 +37,38 @@ public sealed class SharedAccountLimitsTests
         using var a = RedisTestServer.Connect();
         using var b = RedisTestServer.Connect();
         var prefix = RedisTestServer.UniqueStream("halt");
-        var first = new RedisAccountLimits(a.GetDatabase(), prefix);
-        var second = new RedisAccountLimits(b.GetDatabase(), prefix);
+        var first = new RedisAccountLimits(a.GetDatabase(), prefix, TimeProvider.System);
+        var second = new RedisAccountLimits(b.GetDatabase(), prefix, TimeProvider.System);
         Assert.Null(second.HaltReason(Day));
         first.Halt(Day, "drawdown");
         second.Halt(Day, "kill_switch");
         Assert.Equal("drawdown", second.HaltReason(Day));
         Assert.Null(second.HaltReason(Day.AddDays(1)));
+    }
+
+    private sealed class ManualTime : TimeProvider
+    {
+        public long Ticks { get; set; }
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Ticks;
+    }
+
+    [Fact]
+    public void AnotherBrainsHalt_IsSeenWithinTheRefreshTime()
+    {
+        using var a = RedisTestServer.Connect();
+        var prefix = RedisTestServer.UniqueStream("halt-cache");
+        var time = new ManualTime { Ticks = TimeSpan.TicksPerHour };
+        var reader = new RedisAccountLimits(a.GetDatabase(), prefix, time);
+        var writer = new RedisAccountLimits(a.GetDatabase(), prefix, TimeProvider.System);
+        Assert.Null(reader.HaltReason(Day));
+        writer.Halt(Day, "daily_cap_TargetReached");
+        time.Ticks += (RedisAccountLimits.HaltRefresh - TimeSpan.FromMilliseconds(1)).Ticks;
+        Assert.Null(reader.HaltReason(Day)); // the cached "no halt" is still trusted
+        time.Ticks += TimeSpan.FromMilliseconds(1).Ticks;
+        Assert.Equal("daily_cap_TargetReached", reader.HaltReason(Day));
     }
 
     [Fact]
@@ -70,7 +95,7 @@ public sealed class SharedAccountLimitsTests
     public void TwoEngines_OneBudget_TheSecondBuyIsHeld(bool redis)
     {
         using var connection = redis ? RedisTestServer.Connect() : null;
-        ISharedAccountLimits shared = connection is null ? new LocalAccountLimits() : new RedisAccountLimits(connection.GetDatabase(), RedisTestServer.UniqueStream("budget"));
+        ISharedAccountLimits shared = connection is null ? new LocalAccountLimits() : new RedisAccountLimits(connection.GetDatabase(), RedisTestServer.UniqueStream("budget"), TimeProvider.System);
         var config = BrainConfig.Load(ConfigSource.FromPairs(
             ("STRATEGY_MODE", "consensus"), ("STRATEGY_INTERVAL_SEC", "0"), ("CONSENSUS_MIN_SOURCES_POSITIVE", "1"),
             ("USE_TECHNICAL_INDICATORS", "false"), ("TRADE_PAPER", "false"), ("USE_LIMIT_ORDERS", "false")));
