@@ -39,8 +39,9 @@ public sealed record RedisConsumeOptions
 /// <list type="number">
 /// <item>On start the consumer re-processes its own pending entries (XREADGROUP from 0), then claims entries idle
 /// longer than REDIS_CLAIM_IDLE_MS from other (dead) consumers (XAUTOCLAIM), and keeps claiming periodically.</item>
-/// <item>New entries (XREADGROUP &gt;) of all owned shard streams are merged by event time, so an instance owning
-/// several shards sees one time-ordered stream, as a single stdin consumer would.</item>
+/// <item>New entries (XREADGROUP &gt;) of all owned shard streams are merged by entry id. <c>route</c> keeps the
+/// engine's ids and <c>publish --shards</c> numbers events in input order, so an instance owning several shards sees
+/// the events in the order a single stdin consumer would.</item>
 /// <item>After each batch the journal is flushed (order intents are already in the broker's SQLite store, written
 /// before an order is sent); bad entries go to <c>&lt;stream&gt;:dead</c>; only then are the entries XACKed.</item>
 /// </list>
@@ -425,7 +426,7 @@ public sealed class RedisConsumeRunner : IDisposable
                 }
 
                 count++;
-                Process(new Pending(stream, entry, DateTime.MinValue));
+                Process(new Pending(stream, entry, default));
             }
 
             FlushEffects();
@@ -465,7 +466,7 @@ public sealed class RedisConsumeRunner : IDisposable
 
                     any = true;
                     _claimed++;
-                    Process(new Pending(stream, entry, DateTime.MinValue));
+                    Process(new Pending(stream, entry, default));
                 }
 
                 if (result.ClaimedEntries.Length > 0)
@@ -552,7 +553,7 @@ public sealed class RedisConsumeRunner : IDisposable
             var stream = wanted.First(s => s.Name == result.Key);
             foreach (var entry in result.Entries)
             {
-                stream.Buffer.Enqueue(new Pending(stream, entry, StreamEnvelope.ParseTs(AsBytes(Field(entry, TsField, 1)))));
+                stream.Buffer.Enqueue(new Pending(stream, entry, EntryId.Parse(entry.Id)));
             }
 
             stream.Drained = result.Entries.Length < _options.BatchSize;
@@ -563,9 +564,9 @@ public sealed class RedisConsumeRunner : IDisposable
     }
 
     /// <summary>
-    /// Processes buffered entries in event-time order across streams. An entry is taken only when every other
-    /// stream either has a later entry buffered or had nothing more to give at its last read, so a burst on one
-    /// shard cannot run the clock ahead of another's.
+    /// Processes buffered entries in entry-id order across streams (the feed's order). An entry is taken only when
+    /// every other stream either has a later entry buffered or had nothing more to give at its last read, so a burst
+    /// on one shard cannot run the clock ahead of another's.
     /// </summary>
     private bool ProcessMerged()
     {
@@ -582,7 +583,7 @@ public sealed class RedisConsumeRunner : IDisposable
                     continue;
                 }
 
-                if (next is null || s.Buffer.Peek().Ts < next.Buffer.Peek().Ts)
+                if (next is null || s.Buffer.Peek().Order < next.Buffer.Peek().Order)
                 {
                     next = s;
                 }
@@ -783,7 +784,7 @@ public sealed class RedisConsumeRunner : IDisposable
         public bool GroupReady { get; set; }
     }
 
-    private readonly record struct Pending(ShardStream Stream, StreamEntry Entry, DateTime Ts);
+    private readonly record struct Pending(ShardStream Stream, StreamEntry Entry, EntryId Order);
 
     private sealed record DeadLetter(ShardStream Stream, RedisValue Id, string Reason, NameValueEntry[] Values);
 }

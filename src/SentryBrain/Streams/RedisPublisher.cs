@@ -14,7 +14,7 @@ public sealed record PublishResult(long Lines, long Published, long Entries, lon
 /// <c>payload</c>), <c>MAXLEN ~</c> retention, pipelined (a window of commands in flight instead of one round trip
 /// per event). With shards, each event goes to <c>&lt;stream&gt;:k</c> as <see cref="ShardRouter"/> decides.
 /// </summary>
-public sealed class RedisPublisher(IDatabase db, string stream, int shards, long maxLen, ILogger logger)
+public sealed class RedisPublisher(IDatabase db, string stream, int shards, long maxLen, ILogger logger, TimeProvider? time = null)
 {
     private const int Window = 4096;
     private static readonly RedisValue TypeField = "type";
@@ -27,6 +27,8 @@ public sealed class RedisPublisher(IDatabase db, string stream, int shards, long
     private readonly List<int> _targets = [];
     private readonly RedisKey[] _keys = shards > 0 ? [.. Enumerable.Range(0, shards).Select(k => (RedisKey)ShardRouter.ShardStream(stream, k))] : [stream];
     private long _entries;
+    private EntryId? _lastId;
+    private bool _routing;
 
     /// <summary>Publishes every line of <paramref name="input"/>; lines that are not an event envelope are skipped with a warning.</summary>
     public PublishResult Publish(Stream input)
@@ -87,10 +89,11 @@ public sealed class RedisPublisher(IDatabase db, string stream, int shards, long
 
         ShardRouter.Route(parts, shards, _targets, out var newsSymbols);
         var payload = (RedisValue)payloadBytes.ToArray();
+        var id = (RedisValue)NextId().ToString();
         foreach (var k in _targets)
         {
             var value = newsSymbols is not null && newsSymbols.TryGetValue(k, out var symbols) ? (RedisValue)NarrowSymbols(payloadBytes, symbols) : payload;
-            Add(_keys[k], type, ts, value);
+            Add(_keys[k], type, ts, value, id);
         }
 
         return true;
@@ -102,6 +105,7 @@ public sealed class RedisPublisher(IDatabase db, string stream, int shards, long
     /// </summary>
     public void PublishFields(RedisValue id, RedisValue type, RedisValue ts, RedisValue payload, ReadOnlySpan<byte> line)
     {
+        _routing = true;
         if (shards <= 0 || !StreamEnvelope.TrySplit(line, out var parts, out _))
         {
             Add(_keys[0], type, ts, payload, id);
@@ -135,7 +139,7 @@ public sealed class RedisPublisher(IDatabase db, string stream, int shards, long
         {
             foreach (var inner in ex.InnerExceptions)
             {
-                if (inner is RedisServerException server && server.Message.Contains("equal or smaller", StringComparison.Ordinal))
+                if (_routing && inner is RedisServerException server && server.Message.Contains("equal or smaller", StringComparison.Ordinal))
                 {
                     AlreadyPresent++;
                     continue;
@@ -157,6 +161,33 @@ public sealed class RedisPublisher(IDatabase db, string stream, int shards, long
         {
             Drain();
         }
+    }
+
+    /// <summary>
+    /// Sharded publishing numbers the events itself (<c>&lt;ms&gt;-&lt;seq&gt;</c>, increasing in input order, the same
+    /// id for every copy of one event), so a brain merging several shards by id sees the input order. It starts above
+    /// the newest id already in any shard, as Redis requires.
+    /// </summary>
+    private EntryId NextId()
+    {
+        if (_lastId is null)
+        {
+            var newest = default(EntryId);
+            foreach (var key in _keys)
+            {
+                foreach (var e in db.StreamRange(key, "-", "+", 1, Order.Descending))
+                {
+                    var id = EntryId.Parse(e.Id);
+                    newest = id > newest ? id : newest;
+                }
+            }
+
+            _lastId = newest;
+        }
+
+        var next = _lastId.Value.Next((time ?? TimeProvider.System).GetUtcNow().ToUnixTimeMilliseconds());
+        _lastId = next;
+        return next;
     }
 
     /// <summary>The news payload with <c>symbols</c> replaced by one shard's symbols (every other field kept).</summary>

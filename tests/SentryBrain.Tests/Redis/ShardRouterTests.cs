@@ -149,3 +149,34 @@ public sealed class StreamEnvelopeTests
         Assert.Equal("""{"type":"a\u0022b","ts":"t","payload":""}""", Encoding.UTF8.GetString(builder.Build("a\"b"u8, true, "t"u8, true, default, true)));
     }
 }
+
+public sealed class EntryIdTests
+{
+    [Theory]
+    [InlineData("1700000000000-0", "1700000000000-1")]
+    [InlineData("1700000000000-9", "1700000000001-0")]
+    [InlineData("999-5", "1000-0")]
+    public void Ids_AreOrderedByMillisecondThenSequence(string earlier, string later)
+    {
+        Assert.True(EntryId.TryParse(earlier, out var a));
+        Assert.True(EntryId.TryParse(later, out var b));
+        Assert.True(a < b);
+        Assert.Equal(later, b.ToString());
+    }
+
+    [Fact]
+    public void Next_MovesToANewMillisecond_OrCountsUpWithinOne_EvenWhenTheClockGoesBack()
+    {
+        var id = new EntryId(1000, 3);
+        Assert.Equal(new EntryId(1001, 0), id.Next(1001));
+        Assert.Equal(new EntryId(1000, 4), id.Next(1000));
+        Assert.Equal(new EntryId(1000, 4), id.Next(990));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("12")]
+    [InlineData("a-1")]
+    [InlineData("-1")]
+    public void TryParse_RejectsWhatIsNotAnId(string text) => Assert.False(EntryId.TryParse(text, out _));
+}
