@@ -60,7 +60,9 @@ public static class RedisConnection
     public static ConnectionMultiplexer Connect(string url, TextWriter? log = null) => ConnectionMultiplexer.Connect(Options(url), log);
 
     /// <summary>True for failures that go away when Redis comes back (connection lost, timeout, server loading its data).</summary>
-    public static bool IsTransient(Exception ex) => ex is RedisConnectionException or RedisTimeoutException
+    public static bool IsTransient(Exception ex) => ex is AggregateException aggregate
+        ? aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsTransient)
+        : ex is RedisConnectionException or RedisTimeoutException
         || (ex is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal) || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)))
         || (ex is RedisException && ex.InnerException is IOException or System.Net.Sockets.SocketException);
 }

@@ -180,3 +180,30 @@ public sealed class EntryIdTests
     [InlineData("-1")]
     public void TryParse_RejectsWhatIsNotAnId(string text) => Assert.False(EntryId.TryParse(text, out _));
 }
+
+public sealed class RedisConnectionTests
+{
+    [Fact]
+    public void Options_ReadTheEnginesUrlForms()
+    {
+        var url = RedisConnection.Options("redis://:pw@10.0.0.5:6380/2");
+        Assert.Equal("10.0.0.5:6380", url.EndPoints.Single().ToString()!.Replace("Unspecified/", string.Empty, StringComparison.Ordinal));
+        Assert.Equal("pw", url.Password);
+        Assert.Equal(2, url.DefaultDatabase);
+        Assert.False(url.AbortOnConnectFail); // a Redis that is down at start (or restarts) is waited for
+        var plain = RedisConnection.Options("127.0.0.1:7000");
+        Assert.Contains("7000", plain.EndPoints.Single().ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsTransient_CoversLostConnections_AndWrappedOnes()
+    {
+#pragma warning disable CS0618 // the plain constructors are enough to build the exceptions a failure throws
+        var lost = new StackExchange.Redis.RedisConnectionException(StackExchange.Redis.ConnectionFailureType.SocketClosed, "closed");
+        Assert.True(RedisConnection.IsTransient(lost));
+        Assert.True(RedisConnection.IsTransient(new AggregateException(lost)));
+        Assert.False(RedisConnection.IsTransient(new StackExchange.Redis.RedisServerException("ERR wrong type")));
+        Assert.False(RedisConnection.IsTransient(new InvalidOperationException()));
+#pragma warning restore CS0618
+    }
+}
