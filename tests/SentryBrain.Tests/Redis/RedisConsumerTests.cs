@@ -187,6 +187,45 @@ public sealed class RedisConsumerTests : IDisposable
     }
 
     [Fact]
+    public async Task RedisRestartedWithoutItsData_TheGroupIsRecreated_AndEntriesPublishedAfterwardAreConsumed()
+    {
+        using var server = RedisProcess.Start(persistent: null);
+        const string stream = "market:updates";
+        var output = new MemoryStream();
+        var runner = Task.Run(() =>
+        {
+            using var redis = RedisConnection.Connect(server.Address);
+            var options = new RedisConsumeOptions
+            {
+                Settings = new RedisSettings { Stream = stream, Group = "g", Consumer = "c" },
+                IdleExit = TimeSpan.FromSeconds(4),
+                JournalEntries = true,
+            };
+            return RedisConsumeRunner.Run(options, redis, output, DecisionsOnly, NullLogger.Instance);
+        });
+
+        using (var before = RedisConnection.Connect(server.Address))
+        {
+            await BrainProcess.WaitUntil(() => before.GetDatabase().KeyExists(stream), () => "the consumer to create its group");
+        }
+
+        server.Restart(TimeSpan.FromMilliseconds(300)); // no persistence: stream and group are gone
+        using var after = RedisConnection.Connect(server.Address);
+        var db = after.GetDatabase();
+        var publisher = new RedisPublisher(db, stream, 0, 1_000_000, NullLogger.Instance);
+        for (var i = 0; i < 50; i++)
+        {
+            publisher.PublishLine(Encoding.UTF8.GetBytes(Trade("ACME", i)), out _);
+            publisher.Drain();
+            await Task.Delay(20);
+        }
+
+        var result = await runner.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(50, result.Entries);
+        Assert.Equal(0, db.StreamPending(stream, "g").PendingMessageCount);
+    }
+
+    [Fact]
     public void Publish_TrimsApproximatelyToMaxLen()
     {
         var stream = RedisTestServer.UniqueStream("maxlen");
