@@ -13,6 +13,53 @@ fi
 # The shared data folder (golden VADER vectors, sample events) sits beside the repository.
 export SENTRYBRAIN_SHARED_DATA="${SENTRYBRAIN_SHARED_DATA:-$ROOT/../shared/data}"
 
+# A real redis-server for the Redis tests: installed when missing, started on a free loopback port without
+# persistence, stopped on exit. The tests read its address from SENTRYBRAIN_TEST_REDIS and FAIL without it.
+start_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    echo "== installing redis-server"
+    local sudo=""
+    if [[ $(id -u) -ne 0 ]] && command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; fi
+    $sudo apt-get install -y redis-server >/dev/null 2>&1 \
+      || { $sudo apt-get update >/dev/null 2>&1 && $sudo apt-get install -y redis-server >/dev/null 2>&1; } \
+      || { echo "test.sh: could not install redis-server; the Redis tests will fail" >&2; return 1; }
+  fi
+  REDIS_DIR="$(mktemp -d)"
+  local port attempt
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    port=$(( 20000 + (RANDOM % 30000) ))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue   # something already listens there
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$REDIS_DIR" \
+      --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" >/dev/null 2>&1 || continue
+    for _ in $(seq 1 50); do
+      if redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG; then
+        export SENTRYBRAIN_TEST_REDIS="127.0.0.1:$port"
+        echo "== redis-server $(redis-server --version | grep -o 'v=[0-9.]*') on $SENTRYBRAIN_TEST_REDIS (no persistence)"
+        return 0
+      fi
+      sleep 0.1
+    done
+    stop_redis
+    REDIS_DIR="$(mktemp -d)"
+  done
+  echo "test.sh: could not start redis-server; the Redis tests will fail" >&2
+  return 1
+}
+stop_redis() {
+  if [[ -n "${REDIS_DIR:-}" && -f "$REDIS_DIR/redis.pid" ]]; then
+    local pid
+    pid="$(cat "$REDIS_DIR/redis.pid")"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  [[ -n "${REDIS_DIR:-}" ]] && rm -rf "$REDIS_DIR"
+  REDIS_DIR=""
+}
+trap stop_redis EXIT
+# Without a server the variable still says "required", so the tests fail instead of silently skipping.
+export SENTRYBRAIN_TEST_REDIS="required"
+start_redis
+
 RESULTS="$ROOT/.build/test-results"
 rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 

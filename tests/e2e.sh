@@ -58,4 +58,19 @@ check "sma_cross on AAPL: 25 round trips (independent reference)" "grep -q '\"tr
 check "walk-forward with a sweep writes one table" "[[ $wf -eq 0 && -s $TMP/wf/walk_forward.csv ]] && grep -q 'fold 1 ' $TMP/wf/summary.md"
 check "manifest pins the data file hash" "grep -q 9409e9342d0657c747324e4cfabce8a8c7f663bc485b95a3378f36b0a160f8c8 $TMP/bt1/manifest.json"
 
+echo "-- Redis: ./brain publish | route | consume --redis (redis-server from test.sh)"
+if [[ "${SENTRYBRAIN_TEST_REDIS:-}" == *:* ]]; then
+  export REDIS_URL="redis://$SENTRYBRAIN_TEST_REDIS" REDIS_STREAM="e2e:$$:$RANDOM"
+  ./brain replay | ./brain publish 2>"$TMP/p.log"; p=$?
+  check "publish exits 0" "[[ $p -eq 0 ]]"
+  ./brain route --shards 2 --from-start --idle-exit 1 2>"$TMP/r.log"; r=$?
+  check "route exits 0" "[[ $r -eq 0 ]]"
+  TRADE_PAPER=false ./brain consume --redis --shards 0,1 --from-start --idle-exit 2 >"$TMP/j4.ndjson" 2>"$TMP/c4.log"; c4=$?
+  check "consume --redis exits 0 with the summary last" "[[ $c4 -eq 0 ]] && tail -1 $TMP/j4.ndjson | grep -q '\"kind\":\"summary\"'"
+  TRADE_PAPER=false ./brain replay | TRADE_PAPER=false ./brain consume >"$TMP/j5.ndjson" 2>/dev/null
+  check "same decisions as from stdin" "cmp -s <(grep '\"kind\":\"decision\"' $TMP/j4.ndjson | sort) <(grep '\"kind\":\"decision\"' $TMP/j5.ndjson | sort)"
+else
+  echo "  FAIL no redis-server (SENTRYBRAIN_TEST_REDIS=${SENTRYBRAIN_TEST_REDIS:-unset})"; fail=1
+fi
+
 exit $fail

@@ -11,4 +11,6 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PaperOrderCommand.Create());
 root.Subcommands.Add(IndicatorsCommand.Create());
 root.Subcommands.Add(BacktestCommand.Create());
+root.Subcommands.Add(RedisCommands.Publish());
+root.Subcommands.Add(RedisCommands.Route());
 return root.Parse(args).Invoke();

@@ -8,7 +8,9 @@ internal static class ConsumeCommand
     public static Command Create()
     {
         var ledger = new Option<string?>("--ledger") { Description = "Paper ledger (SQLite) path; overrides PAPER_DB_PATH" };
-        var command = new Command("consume", "Read events from stdin to EOF, run the brain, write the journal (NDJSON) to stdout and logs to stderr") { ledger };
+        var command = new Command("consume", "Read events from stdin to EOF (or a Redis stream with --redis), run the brain, write the journal (NDJSON) to stdout and logs to stderr") { ledger };
+        var redis = new RedisCommands.ConsumeOptions();
+        redis.AddTo(command);
         command.SetAction(parse =>
         {
             var config = Startup.LoadConfig(out _);
@@ -20,6 +22,11 @@ internal static class ConsumeCommand
             if (parse.GetValue(ledger) is { Length: > 0 } path)
             {
                 config = config with { PaperDbPath = path };
+            }
+
+            if (redis.Wanted(parse))
+            {
+                return RedisCommands.Consume(parse, redis, config);
             }
 
             using var logging = Startup.Logging(config.LogLevel);

@@ -133,6 +133,9 @@ public sealed record BrainConfig
     public string ActiveSymbolsFile { get; init; } = string.Empty;
     public double SymbolStateTtlSec { get; init; } = 1800;
 
+    /// <summary>Redis stream settings (REDIS_*), kept in their own record.</summary>
+    public Streams.RedisSettings Redis { get; init; } = new();
+
     public bool HasAlpacaKeys => AlpacaKeyId.Length > 0 && AlpacaSecretKey.Length > 0;
 
     public static BrainConfig Load(ConfigSource source) => Load(source, out _);
@@ -253,6 +256,7 @@ public sealed record BrainConfig
             BacktestFillAtNextOpen = r.Bool("BACKTEST_FILL_AT_NEXT_OPEN", d.BacktestFillAtNextOpen, "backtest orders fill at the next bar's open (false = at the decision bar's close, optimistic)"),
             BacktestSlippageBps = r.Double("BACKTEST_SLIPPAGE_BPS", d.BacktestSlippageBps, "backtest slippage against us on every fill, basis points", min: 0, max: 10_000),
             BacktestCommissionPerTrade = r.Double("BACKTEST_COMMISSION_PER_TRADE", d.BacktestCommissionPerTrade, "backtest commission per fill, dollars", min: 0, max: 1_000_000),
+            Redis = Streams.RedisSettings.Read(r),
         };
         r.ThrowIfInvalid();
         entries = r.Entries;

@@ -138,6 +138,18 @@ public sealed class BrainEngine
 
     public DailyCap DailyCap => _dailyCap;
 
+    /// <summary>Account-wide rules shared with other brains (Redis when scaled out); null = this brain alone.</summary>
+    public ISharedAccountLimits? SharedLimits { get; set; }
+
+    /// <summary>Notional all brains together may buy per trading date through <see cref="SharedLimits"/> (0 = no limit).</summary>
+    public double AccountDailyBuyLimit { get; set; }
+
+    /// <summary>Called after a rejected line is journaled, with its number and reason (the Redis consumer dead-letters the entry).</summary>
+    public Action<long, string>? LineRejected { get; set; }
+
+    /// <summary>Where the current line came from, appended to error lines (the Redis consumer names the entry id); null for stdin.</summary>
+    public Func<string>? LineContext { get; set; }
+
     /// <summary>Handles one input line (1-based numbering is kept by the engine).</summary>
     public void ProcessLine(ReadOnlySpan<byte> line)
     {
@@ -230,7 +242,8 @@ public sealed class BrainEngine
     private void Reject(string error)
     {
         _rejected++;
-        _journal.Error(_lines, error);
+        _journal.Error(_lines, LineContext is null ? error : error + " (" + LineContext() + ")");
+        LineRejected?.Invoke(_lines, error);
     }
 
     private void Advance(DateTime ts)
@@ -384,6 +397,7 @@ public sealed class BrainEngine
     /// <summary>Writes the risk latches so that a restart the same day keeps them. Called only when they change.</summary>
     private void PersistRisk()
     {
+        PublishAccountHalt();
         if (_broker is IStateStore store)
         {
             store.Save(RiskSnapshot.StateKey, RiskSnapshot.Capture(_tradingDate, _dailyCap, _killSwitch, _drawdown).ToJson());
@@ -599,6 +613,11 @@ public sealed class BrainEngine
         if (decision.Action == TradeAction.Buy)
         {
             decision = Size(state, decision, heldQty);
+        }
+
+        if (decision.Action == TradeAction.Buy && SharedLimits is not null)
+        {
+            decision = ApplySharedLimits(state, decision);
         }
 
         if (decision.Action == TradeAction.Hold)
@@ -976,6 +995,38 @@ public sealed class BrainEngine
         foreach (var order in reprice ?? [])
         {
             Reprice(order);
+        }
+    }
+
+    /// <summary>A buy passes only when no brain halted the account today and the day's shared buy budget still covers it.</summary>
+    private Decision ApplySharedLimits(SymbolState state, Decision decision)
+    {
+        if (SharedLimits!.HaltReason(_tradingDate) is { } halt)
+        {
+            return decision with { Action = TradeAction.Hold, Reason = "account_halted: " + halt };
+        }
+
+        var notional = decision.Qty * (BuyLimit(state) ?? state.EntryPrice);
+        return AccountDailyBuyLimit > 0 && !SharedLimits.TryReserveBuy(_tradingDate, notional, AccountDailyBuyLimit)
+            ? decision with { Action = TradeAction.Hold, Reason = "account_daily_buy_limit" }
+            : decision;
+    }
+
+    /// <summary>Shares this brain's buy halts (daily cap, drawdown, market kill switch) with every brain on the account.</summary>
+    private void PublishAccountHalt()
+    {
+        if (SharedLimits is null || _tradingDate == default)
+        {
+            return;
+        }
+
+        var reason = _dailyCap.State != DailyCapState.Open ? "daily_cap_" + _dailyCap.State
+            : _drawdown.Halted ? "drawdown"
+            : _killSwitch.MarketReason is { } kill ? "kill_switch: " + kill
+            : null;
+        if (reason is not null)
+        {
+            SharedLimits.Halt(_tradingDate, reason);
         }
     }
 

@@ -174,6 +174,18 @@ public sealed class JournalWriter : IDisposable
         EndLine();
     }
 
+    /// <summary>Optional record of one consumed Redis entry (<c>consume --redis --journal-entries</c>), for audits of exactly-once delivery.</summary>
+    public void Entry(string stream, string id)
+    {
+        var w = _writer;
+        w.WriteStartObject();
+        w.WriteString("kind"u8, "entry"u8);
+        w.WriteString("stream"u8, stream);
+        w.WriteString("id"u8, id);
+        w.WriteEndObject();
+        EndLine();
+    }
+
     public void Summary(RunSummary s)
     {
         var w = _writer;

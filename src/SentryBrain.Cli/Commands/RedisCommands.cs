@@ -1,0 +1,238 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using SentryBrain.Config;
+using SentryBrain.Engine;
+using SentryBrain.Streams;
+using StackExchange.Redis;
+
+namespace SentryBrain.Cli.Commands;
+
+/// <summary><c>consume --redis</c>, <c>publish</c> and <c>route</c>: the Redis stream side of the brain (issue 5).</summary>
+internal static class RedisCommands
+{
+    /// <summary>Options that <c>consume</c> adds for reading a Redis stream.</summary>
+    internal sealed class ConsumeOptions
+    {
+        public Option<string?> Redis { get; } = new("--redis") { Description = "Read the Redis stream at this URL (redis://host:port or host:port) instead of stdin; --redis alone uses REDIS_URL", Arity = ArgumentArity.ZeroOrOne };
+        public Option<string?> Stream { get; } = new("--stream") { Description = "Stream name (default REDIS_STREAM, market:updates); shards are <stream>:k" };
+        public Option<string?> Group { get; } = new("--group") { Description = "Consumer group (default REDIS_GROUP)" };
+        public Option<string?> Consumer { get; } = new("--consumer") { Description = "Consumer name (default REDIS_CONSUMER, else host-pid)" };
+        public Option<string?> Shards { get; } = new("--shards") { Description = "Own these shard streams, e.g. 0,2 (<stream>:0 and <stream>:2)" };
+        public Option<int> AutoShards { get; } = new("--auto-shards") { Description = "Share N shard streams among all running brains through Redis leases" };
+        public Option<bool> FromStart { get; } = new("--from-start") { Description = "Create a missing group at the start of the stream (0) instead of new entries only ($)" };
+        public Option<double?> IdleExit { get; } = new("--idle-exit") { Description = "Finish (summary, exit 0) once no entry arrived for this many seconds" };
+        public Option<bool> JournalEntries { get; } = new("--journal-entries") { Description = "Journal every consumed entry as {\"kind\":\"entry\",\"stream\",\"id\"} (audits)" };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(Redis);
+            command.Options.Add(Stream);
+            command.Options.Add(Group);
+            command.Options.Add(Consumer);
+            command.Options.Add(Shards);
+            command.Options.Add(AutoShards);
+            command.Options.Add(FromStart);
+            command.Options.Add(IdleExit);
+            command.Options.Add(JournalEntries);
+        }
+
+        /// <summary>Whether this run reads Redis (the option was given).</summary>
+        public bool Wanted(ParseResult parse) => parse.GetResult(Redis) is not null;
+    }
+
+    /// <summary>Runs <c>consume --redis</c>; returns the exit code.</summary>
+    public static int Consume(ParseResult parse, ConsumeOptions o, BrainConfig config)
+    {
+        var settings = Settings(config, parse.GetValue(o.Redis), parse.GetValue(o.Stream), parse.GetValue(o.Group), parse.GetValue(o.Consumer));
+        if (settings is null)
+        {
+            return 2;
+        }
+
+        int[]? shards = null;
+        if (parse.GetValue(o.Shards) is { Length: > 0 } text)
+        {
+            if (!ShardRouter.TryParseShardList(text, out var list, out var error))
+            {
+                Console.Error.WriteLine("--shards: " + error);
+                return 2;
+            }
+
+            shards = list;
+        }
+
+        var auto = parse.GetValue(o.AutoShards);
+        if (auto < 0 || (auto > 0 && shards is not null))
+        {
+            Console.Error.WriteLine("--auto-shards must be ≥ 1 and cannot be combined with --shards");
+            return 2;
+        }
+
+        var idle = parse.GetValue(o.IdleExit);
+        if (idle is < 0)
+        {
+            Console.Error.WriteLine("--idle-exit must be ≥ 0 seconds");
+            return 2;
+        }
+
+        using var logging = Startup.Logging(config.LogLevel);
+        var logger = logging.CreateLogger("consume");
+        using var cancel = new CancellationTokenSource();
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+        {
+            c.Cancel = true;
+            cancel.Cancel();
+        });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
+        {
+            c.Cancel = true;
+            cancel.Cancel();
+        });
+        using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        try
+        {
+            using var redis = RedisConnection.Connect(settings.Url);
+            var options = new RedisConsumeOptions
+            {
+                Settings = settings,
+                Shards = shards,
+                AutoShards = auto,
+                FromStart = parse.GetValue(o.FromStart),
+                IdleExit = idle is { } s ? TimeSpan.FromSeconds(s) : null,
+                JournalEntries = parse.GetValue(o.JournalEntries),
+            };
+            var result = RedisConsumeRunner.Run(options, redis, stdout, config, logger, cancel: cancel.Token);
+            result.Broker?.Dispose();
+            return 0;
+        }
+        catch (BrokerStartException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 3;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            Console.Error.WriteLine($"Paper ledger {config.PaperDbPath} cannot be used: {ex.Message}");
+            return 3;
+        }
+        catch (RedisException ex)
+        {
+            Console.Error.WriteLine($"Redis {settings.Url}: {ex.Message}");
+            return 4;
+        }
+    }
+
+    public static Command Publish()
+    {
+        var url = new Option<string?>("--redis") { Description = "Redis URL (default REDIS_URL)" };
+        var stream = new Option<string?>("--stream") { Description = "Stream name (default REDIS_STREAM, market:updates)" };
+        var shards = new Option<int>("--shards") { Description = "Write each event to <stream>:k, k = FNV-1a(symbol) mod N (0 = the single stream)" };
+        var command = new Command("publish", "Copy NDJSON events from stdin into the Redis stream (fields type, ts, payload; MAXLEN ~ REDIS_STREAM_MAXLEN)") { url, stream, shards };
+        command.SetAction(parse =>
+        {
+            var config = Startup.LoadConfig(out _);
+            var settings = config is null ? null : Settings(config, parse.GetValue(url), parse.GetValue(stream), null, null);
+            if (config is null || settings is null)
+            {
+                return 2;
+            }
+
+            var n = parse.GetValue(shards);
+            if (n < 0)
+            {
+                Console.Error.WriteLine("--shards must be ≥ 0");
+                return 2;
+            }
+
+            using var logging = Startup.Logging(config.LogLevel);
+            var logger = logging.CreateLogger("publish");
+            try
+            {
+                using var redis = RedisConnection.Connect(settings.Url);
+                using var stdin = Console.OpenStandardInput();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                var result = new RedisPublisher(redis.GetDatabase(), settings.Stream, n, settings.StreamMaxLen, logger).Publish(stdin);
+                logger.LogInformation(
+                    "Published {Published} events as {Entries} entries to {Stream}{Shards} in {Seconds:0.000} s ({Skipped} lines skipped)",
+                    result.Published, result.Entries, settings.Stream, n > 0 ? $":0..{n - 1}" : string.Empty, clock.Elapsed.TotalSeconds, result.Skipped);
+                return 0;
+            }
+            catch (Exception ex) when (ex is RedisException or AggregateException)
+            {
+                Console.Error.WriteLine($"Redis {settings.Url}: {ex.GetBaseException().Message}");
+                return 4;
+            }
+        });
+        return command;
+    }
+
+    public static Command Route()
+    {
+        var url = new Option<string?>("--redis") { Description = "Redis URL (default REDIS_URL)" };
+        var stream = new Option<string?>("--stream") { Description = "The engine's stream (default REDIS_STREAM, market:updates)" };
+        var shards = new Option<int>("--shards") { Description = "Number of shard streams <stream>:0 … <stream>:N-1", Required = true };
+        var fromStart = new Option<bool>("--from-start") { Description = "Route the stream from its start (a new router group at 0)" };
+        var idleExit = new Option<double?>("--idle-exit") { Description = "Finish once no entry arrived for this many seconds" };
+        var command = new Command("route", "Read the engine's single stream (group <REDIS_GROUP>-router) and write each event to its shard stream") { url, stream, shards, fromStart, idleExit };
+        command.SetAction(parse =>
+        {
+            var config = Startup.LoadConfig(out _);
+            var settings = config is null ? null : Settings(config, parse.GetValue(url), parse.GetValue(stream), null, null);
+            if (config is null || settings is null)
+            {
+                return 2;
+            }
+
+            var n = parse.GetValue(shards);
+            if (n < 1)
+            {
+                Console.Error.WriteLine("--shards must be ≥ 1");
+                return 2;
+            }
+
+            using var logging = Startup.Logging(config.LogLevel);
+            var logger = logging.CreateLogger("route");
+            using var cancel = new CancellationTokenSource();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+            {
+                c.Cancel = true;
+                cancel.Cancel();
+            });
+            try
+            {
+                using var redis = RedisConnection.Connect(settings.Url);
+                var idle = parse.GetValue(idleExit) is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
+                var routed = RedisRouter.Run(redis.GetDatabase(), settings, n, parse.GetValue(fromStart), idle, logger, TimeProvider.System, cancel.Token);
+                logger.LogInformation("Routed {Count} entries", routed);
+                return 0;
+            }
+            catch (RedisException ex)
+            {
+                Console.Error.WriteLine($"Redis {settings.Url}: {ex.Message}");
+                return 4;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>The Redis settings with command-line overrides; null (after a message) when no URL is known.</summary>
+    private static RedisSettings? Settings(BrainConfig config, string? url, string? stream, string? group, string? consumer)
+    {
+        var s = config.Redis;
+        s = s with
+        {
+            Url = url is { Length: > 0 } ? url : s.Url,
+            Stream = stream is { Length: > 0 } ? stream : s.Stream,
+            Group = group is { Length: > 0 } ? group : s.Group,
+            Consumer = consumer is { Length: > 0 } ? consumer : s.Consumer,
+        };
+        if (s.Url.Length == 0)
+        {
+            Console.Error.WriteLine("No Redis URL: pass --redis URL or set REDIS_URL (e.g. redis://127.0.0.1:6379)");
+            return null;
+        }
+
+        return s;
+    }
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace SentryBrain.Tests.Redis;
+
+/// <summary>The real CLI (<c>brain.dll</c> of this build) as a child process: journal lines collected from stdout, stderr kept for messages.</summary>
+internal sealed class BrainProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _journal = [];
+    private readonly StringBuilder _stderr = new();
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private BrainProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public static string CliPath()
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+        var cli = Path.Combine(DocsTests.RepoRoot(), "src", "SentryBrain.Cli", "bin", configuration, "net10.0", "brain.dll");
+        Assert.True(File.Exists(cli), "build the CLI first: " + cli);
+        return cli;
+    }
+
+    /// <summary>Starts <c>brain &lt;args&gt;</c> in <paramref name="dir"/> with the given environment (and stdin from <paramref name="stdinFile"/> when set).</summary>
+    public static BrainProcess Start(string dir, IReadOnlyDictionary<string, string> env, string? stdinFile, params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet", [CliPath(), .. args])
+        {
+            RedirectStandardInput = stdinFile is not null,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = dir,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in env)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info)!;
+        var brain = new BrainProcess(process);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lock (brain._journal)
+                {
+                    brain._journal.Add(line);
+                }
+            }
+            else
+            {
+                brain._stdoutClosed.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                lock (brain._stderr)
+                {
+                    brain._stderr.AppendLine(line);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (stdinFile is not null)
+        {
+            _ = Task.Run(async () =>
+            {
+                await using (var input = File.OpenRead(stdinFile))
+                {
+                    await input.CopyToAsync(process.StandardInput.BaseStream);
+                }
+
+                process.StandardInput.Close();
+            });
+        }
+
+        return brain;
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public List<string> Journal()
+    {
+        lock (_journal)
+        {
+            return [.. _journal];
+        }
+    }
+
+    public int JournalCount(string kind)
+    {
+        var needle = $"{{\"kind\":\"{kind}\"";
+        lock (_journal)
+        {
+            return _journal.Count(l => l.StartsWith(needle, StringComparison.Ordinal));
+        }
+    }
+
+    /// <summary>Waits for a normal exit (and the end of stdout); fails with stderr after <paramref name="timeout"/>.</summary>
+    public async Task<int> WaitForExit(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            await _stdoutClosed.Task.WaitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"brain did not exit within {timeout.TotalSeconds} s; stderr:\n{Stderr}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: no chance to flush, acknowledge or say goodbye.</summary>
+    public void KillNine()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(10_000);
+        }
+
+        _process.Dispose();
+    }
+
+    public static async Task WaitUntil(Func<bool> condition, Func<string> what, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < (timeout ?? TimeSpan.FromSeconds(120)), "timed out waiting for " + what());
+            await Task.Delay(50);
+        }
+    }
+}
