@@ -14,7 +14,8 @@ trap 'kill "$(cat "$TMP/redis.pid")" 2>/dev/null || true; rm -rf "$TMP"' EXIT
 until redis-cli -p "$PORT" ping >/dev/null 2>&1; do sleep 0.1; done
 "$ROOT/brain" --help >/dev/null # build once
 BRAIN=(dotnet "$ROOT/.build/cli/brain.dll")
-export REDIS_URL="127.0.0.1:$PORT" PAPER_DB_PATH=":memory:" LOG_LEVEL=WARNING
+# Streams must hold every event: the default MAXLEN (1,000,000) would trim longer runs.
+export REDIS_URL="127.0.0.1:$PORT" PAPER_DB_PATH=":memory:" LOG_LEVEL=WARNING REDIS_STREAM_MAXLEN=$(( EVENTS * 2 ))
 IDLE=0.3
 "${BRAIN[@]}" replay --events "$EVENTS" --symbols "$SYMBOLS" --seed 1 >"$TMP/events.ndjson"
 
