@@ -241,12 +241,12 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
     public BrokerUpdate Settle(DateTime now, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        WaitIdle(deadline);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        WaitIdle(waited, timeout);
         if (_open.Count > 0 && Volatile.Read(ref _pollInFlight) == 0)
         {
             StartPoll();
-            WaitIdle(deadline);
+            WaitIdle(waited, timeout);
         }
 
         return _results.IsEmpty ? BrokerUpdate.None : Drain(now);
@@ -287,7 +287,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     public void Dispose()
     {
         // Let submissions in flight finish (their outcome is recorded); whatever is cut short is recovered at the next start.
-        WaitIdle(DateTime.UtcNow + DisposeWait);
+        WaitIdle(System.Diagnostics.Stopwatch.StartNew(), DisposeWait);
         _stop.Cancel();
         if (_stream is not null)
         {
@@ -718,9 +718,10 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         }
     }
 
-    private void WaitIdle(DateTime deadlineUtc)
+    /// <summary>Waits (bounded, elapsed time only: no clock is read) until no background request is running.</summary>
+    private void WaitIdle(System.Diagnostics.Stopwatch waited, TimeSpan limit)
     {
-        while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < deadlineUtc)
+        while (Volatile.Read(ref _inFlight) > 0 && waited.Elapsed < limit)
         {
             Thread.Sleep(5);
         }
