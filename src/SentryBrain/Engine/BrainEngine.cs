@@ -224,7 +224,7 @@ public sealed class BrainEngine
     {
         if (_broker is not null && _events > 0)
         {
-            Journal(_broker.Settle(_now, SettleTimeout), "settled"); // requests still in flight at a remote broker
+            Journal(_broker.Settle(_now, SettleTimeout), null); // requests still in flight at a remote broker
         }
 
         if (_events > 0)
@@ -306,7 +306,7 @@ public sealed class BrainEngine
 
         if (_broker is not null)
         {
-            Journal(_broker.OnClock(ts), "expired");
+            Journal(_broker.OnClock(ts), null); // expiries, and whatever a remote broker reported since the last event
         }
 
         if (_killSwitch.Expire(ts))
@@ -959,7 +959,8 @@ public sealed class BrainEngine
     private double? BuyLimit(SymbolState state)
         => _config.UseLimitOrders && state.Ask > 0 ? OrderPlanning.MarketableBuyLimit(state.Ask, _config.LimitOrderOffsetBps) : null;
 
-    private void Journal(BrokerUpdate update, string reason)
+    /// <param name="reason">The journal reason for changed orders; null = the new status (expired, canceled, rejected…).</param>
+    private void Journal(BrokerUpdate update, string? reason)
     {
         if (update.IsEmpty)
         {
@@ -972,7 +973,7 @@ public sealed class BrainEngine
             if (order.Status != OrderStatus.Filled)
             {
                 _orders++;
-                var why = order.Status == OrderStatus.Canceled && _cancelRequested.ContainsKey(order.ClientOrderId) ? "stale" : reason;
+                var why = order.Status == OrderStatus.Canceled && _cancelRequested.ContainsKey(order.ClientOrderId) ? "stale" : reason ?? order.Status.Wire();
                 _journal.Order(_now, order, _broker!.Name, why);
             }
 

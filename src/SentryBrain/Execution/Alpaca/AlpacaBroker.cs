@@ -362,6 +362,15 @@ public sealed class AlpacaBroker : IBroker, IStateStore
     private void Schedule(string clientOrderId, Func<Task> work)
     {
         Interlocked.Increment(ref _inFlight);
+        if (_orderChains.Count >= 256)
+        {
+            // Weeks of orders must not pile up here: finished chains are dropped (a new request starts a new one).
+            foreach (var id in _orderChains.Where(c => c.Value.IsCompleted).Select(c => c.Key).ToList())
+            {
+                _orderChains.Remove(id);
+            }
+        }
+
         var previous = _orderChains.GetValueOrDefault(clientOrderId) ?? Task.CompletedTask;
         _orderChains[clientOrderId] = previous.ContinueWith(
             async _ =>

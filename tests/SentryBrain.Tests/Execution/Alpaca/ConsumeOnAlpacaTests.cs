@@ -116,6 +116,8 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
         var everything = logs + string.Join("\n", journal.Concat(again).Concat(third).Select(l => l.GetRawText()));
         Assert.Contains(journal, l => l.GetProperty("kind").GetString() == "order");
         Assert.Contains("403", everything, StringComparison.Ordinal); // the fault paths did write text
+        Assert.Contains(third, l => l.GetProperty("kind").GetString() == "order" && l.GetProperty("status").GetString() == "rejected"
+            && l.GetProperty("reason").GetString() == "rejected" && l.GetProperty("reject_reason").GetString()!.Contains("403", StringComparison.Ordinal));
         Assert.DoesNotContain(FakeAlpacaServer.KeyId, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeAlpacaServer.SecretKey, everything, StringComparison.Ordinal);
         Assert.DoesNotContain(FakeAlpacaServer.SecretKey[..10], everything, StringComparison.Ordinal);
