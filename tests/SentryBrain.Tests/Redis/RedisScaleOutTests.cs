@@ -209,7 +209,10 @@ public sealed class RedisScaleOutTests : IDisposable
             "consume", "--redis", "--consumer", "solo", "--from-start", "--idle-exit", "5", "--journal-entries");
         await BrainProcess.WaitUntil(() => consumer.JournalCount("entry") >= 5_000 || consumer.HasExited, () => $"{consumer.JournalCount("entry")} entries; stderr {consumer.Stderr}");
         Assert.False(consumer.HasExited, "the consumer finished before Redis could be restarted: " + consumer.Stderr);
-        server.Restart(TimeSpan.FromSeconds(1));
+        // Down until the consumer has noticed (however loaded the machine is), so the reconnect path is exercised.
+        server.Kill();
+        await BrainProcess.WaitUntil(() => consumer.Stderr.Contains("Redis unavailable", StringComparison.Ordinal) || consumer.HasExited, () => "the consumer to notice; stderr " + consumer.Stderr);
+        server.StartAgain();
         Assert.True(await consumer.WaitForExit(ExitTimeout) == 0, consumer.Stderr);
 
         using var after = RedisConnection.Connect(server.Address);

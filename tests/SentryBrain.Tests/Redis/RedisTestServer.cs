@@ -76,6 +76,12 @@ internal sealed class RedisProcess : IDisposable
     {
         Kill();
         Thread.Sleep(downFor);
+        StartAgain();
+    }
+
+    /// <summary>Starts the server again on the same port and data directory (after <see cref="Kill"/>).</summary>
+    public void StartAgain()
+    {
         _process = Launch(Port, Dir);
         WaitUntilReady();
     }
