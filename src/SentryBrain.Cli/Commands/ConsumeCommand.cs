@@ -39,15 +39,9 @@ internal static class ConsumeCommand
                 result.Broker?.Dispose();
                 return 0;
             }
-            catch (BrokerStartException ex)
+            catch (Exception ex) when (Startup.IsBrokerFailure(ex))
             {
-                Console.Error.WriteLine(ex.Message);
-                return 3;
-            }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
-            {
-                Console.Error.WriteLine($"Paper ledger {config.PaperDbPath} cannot be used: {ex.Message}");
-                return 3;
+                return Startup.ReportBrokerFailure(ex, config);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -78,17 +78,7 @@ internal static class RedisCommands
 
         using var logging = Startup.Logging(config.LogLevel);
         var logger = logging.CreateLogger("consume");
-        using var cancel = new CancellationTokenSource();
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            cancel.Cancel();
-        });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
-        {
-            c.Cancel = true;
-            cancel.Cancel();
-        });
+        using var shutdown = new ShutdownSignals(PosixSignal.SIGTERM, PosixSignal.SIGINT);
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
         try
         {
@@ -102,19 +92,13 @@ internal static class RedisCommands
                 IdleExit = idle is { } s ? TimeSpan.FromSeconds(s) : null,
                 JournalEntries = parse.GetValue(o.JournalEntries),
             };
-            var result = RedisConsumeRunner.Run(options, redis, stdout, config, logger, cancel: cancel.Token);
+            var result = RedisConsumeRunner.Run(options, redis, stdout, config, logger, cancel: shutdown.Token);
             result.Broker?.Dispose();
             return 0;
         }
-        catch (BrokerStartException ex)
+        catch (Exception ex) when (Startup.IsBrokerFailure(ex))
         {
-            Console.Error.WriteLine(ex.Message);
-            return 3;
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException ex)
-        {
-            Console.Error.WriteLine($"Paper ledger {config.PaperDbPath} cannot be used: {ex.Message}");
-            return 3;
+            return Startup.ReportBrokerFailure(ex, config);
         }
         catch (RedisException ex)
         {
@@ -131,17 +115,8 @@ internal static class RedisCommands
         var command = new Command("publish", "Copy NDJSON events from stdin into the Redis stream (fields type, ts, payload; MAXLEN ~ REDIS_STREAM_MAXLEN)") { url, stream, shards };
         command.SetAction(parse =>
         {
-            var config = Startup.LoadConfig(out _);
-            var settings = config is null ? null : Settings(config, parse.GetValue(url), parse.GetValue(stream), null, null);
-            if (config is null || settings is null)
+            if (Prepare(parse, url, stream, shards, minShards: 0) is not var (config, settings, n))
             {
-                return 2;
-            }
-
-            var n = parse.GetValue(shards);
-            if (n < 0)
-            {
-                Console.Error.WriteLine("--shards must be ≥ 0");
                 return 2;
             }
 
@@ -177,33 +152,19 @@ internal static class RedisCommands
         var command = new Command("route", "Read the engine's single stream (group <REDIS_GROUP>-router) and write each event to its shard stream") { url, stream, shards, fromStart, idleExit };
         command.SetAction(parse =>
         {
-            var config = Startup.LoadConfig(out _);
-            var settings = config is null ? null : Settings(config, parse.GetValue(url), parse.GetValue(stream), null, null);
-            if (config is null || settings is null)
+            if (Prepare(parse, url, stream, shards, minShards: 1) is not var (config, settings, n))
             {
-                return 2;
-            }
-
-            var n = parse.GetValue(shards);
-            if (n < 1)
-            {
-                Console.Error.WriteLine("--shards must be ≥ 1");
                 return 2;
             }
 
             using var logging = Startup.Logging(config.LogLevel);
             var logger = logging.CreateLogger("route");
-            using var cancel = new CancellationTokenSource();
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-            {
-                c.Cancel = true;
-                cancel.Cancel();
-            });
+            using var shutdown = new ShutdownSignals(PosixSignal.SIGTERM);
             try
             {
                 using var redis = RedisConnection.Connect(settings.Url);
                 var idle = parse.GetValue(idleExit) is { } s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
-                var routed = RedisRouter.Run(redis.GetDatabase(), settings, n, parse.GetValue(fromStart), idle, logger, TimeProvider.System, cancel.Token);
+                var routed = RedisRouter.Run(redis.GetDatabase(), settings, n, parse.GetValue(fromStart), idle, logger, TimeProvider.System, shutdown.Token);
                 logger.LogInformation("Routed {Count} entries", routed);
                 return 0;
             }
@@ -214,6 +175,27 @@ internal static class RedisCommands
             }
         });
         return command;
+    }
+
+    /// <summary>Configuration, Redis settings and a checked shard count for <c>publish</c> and <c>route</c>; null (after a message) on bad input.</summary>
+    private static (BrainConfig Config, RedisSettings Settings, int Shards)? Prepare(
+        ParseResult parse, Option<string?> url, Option<string?> stream, Option<int> shards, int minShards)
+    {
+        var config = Startup.LoadConfig(out _);
+        var settings = config is null ? null : Settings(config, parse.GetValue(url), parse.GetValue(stream), null, null);
+        if (config is null || settings is null)
+        {
+            return null;
+        }
+
+        var n = parse.GetValue(shards);
+        if (n < minShards)
+        {
+            Console.Error.WriteLine($"--shards must be ≥ {minShards}");
+            return null;
+        }
+
+        return (config, settings, n);
     }
 
     /// <summary>The Redis settings with command-line overrides; null (after a message) when no URL is known.</summary>

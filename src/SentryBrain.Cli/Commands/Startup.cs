@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using SentryBrain.Config;
+using SentryBrain.Engine;
 
 namespace SentryBrain.Cli.Commands;
 
@@ -21,6 +23,16 @@ internal static class Startup
         }
     }
 
+    /// <summary>The broker or its ledger could not be used (exit code 3): an error to stop on, not to log and go on.</summary>
+    public static bool IsBrokerFailure(Exception ex) => ex is BrokerStartException or Microsoft.Data.Sqlite.SqliteException;
+
+    /// <summary>Prints why the broker could not be used and returns exit code 3 (see <see cref="IsBrokerFailure"/>).</summary>
+    public static int ReportBrokerFailure(Exception ex, BrainConfig config)
+    {
+        Console.Error.WriteLine(ex is BrokerStartException ? ex.Message : $"Paper ledger {config.PaperDbPath} cannot be used: {ex.Message}");
+        return 3;
+    }
+
     public static ILoggerFactory Logging(string level) => LoggerFactory.Create(builder =>
     {
         builder.SetMinimumLevel(level switch
@@ -39,4 +51,35 @@ internal static class Startup
         });
         builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     });
+}
+
+/// <summary>A token cancelled by the given signals, so a long run stops cleanly (summary written, entries acknowledged).</summary>
+internal sealed class ShutdownSignals : IDisposable
+{
+    private readonly CancellationTokenSource _cancel = new();
+    private readonly List<PosixSignalRegistration> _registrations = [];
+
+    public ShutdownSignals(params PosixSignal[] signals)
+    {
+        foreach (var signal in signals)
+        {
+            _registrations.Add(PosixSignalRegistration.Create(signal, c =>
+            {
+                c.Cancel = true;
+                _cancel.Cancel();
+            }));
+        }
+    }
+
+    public CancellationToken Token => _cancel.Token;
+
+    public void Dispose()
+    {
+        foreach (var registration in _registrations)
+        {
+            registration.Dispose();
+        }
+
+        _cancel.Dispose();
+    }
 }

@@ -21,8 +21,6 @@ public sealed record SymbolBars(string Symbol, IReadOnlyList<DailyBar> Bars, str
 /// </summary>
 public static class BacktestBarReader
 {
-    private static readonly string[] Required = ["date", "open", "high", "low", "close", "volume"];
-
     public static SymbolBars ReadFile(string symbol, string path, List<BarIssue> issues)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -37,22 +35,7 @@ public static class BacktestBarReader
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(issues);
         var header = reader.ReadLine() ?? throw new BarCsvException(source, 1, "empty file: expected a header date,open,high,low,close,volume");
-        var names = header.Split(',');
-        for (var i = 0; i < names.Length; i++)
-        {
-            names[i] = names[i].Trim().Trim('"').Trim().ToLowerInvariant();
-        }
-
-        var columns = new int[Required.Length];
-        for (var c = 0; c < Required.Length; c++)
-        {
-            columns[c] = Array.IndexOf(names, Required[c]);
-            if (columns[c] < 0)
-            {
-                throw new BarCsvException(source, 1, $"missing column '{Required[c]}' in header '{header}'");
-            }
-        }
-
+        var columns = BarCsv.MapHeader(header, source); // the header rules are BarCsv's; only bad rows are handled here
         var needed = columns.Max() + 1;
         var byDate = new Dictionary<DateOnly, int>();
         var bars = new List<DailyBar>();
@@ -72,7 +55,7 @@ public static class BacktestBarReader
                 continue;
             }
 
-            var dateText = fields[columns[0]].Trim().Trim('"');
+            var dateText = BarCsv.Clean(fields[columns[0]]);
             if (!DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
                 issues.Add(new BarIssue(source, lineNumber, $"bad date '{dateText}'"));
@@ -114,7 +97,7 @@ public static class BacktestBarReader
     }
 
     private static bool TryNumber(string text, out double value)
-        => double.TryParse(text.Trim().Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+        => double.TryParse(BarCsv.Clean(text), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
 }
 
 /// <summary>

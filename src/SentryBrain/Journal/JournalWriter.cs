@@ -28,9 +28,7 @@ public sealed class JournalWriter : IDisposable
 
     public void Decision(DateTime ts, string symbol, in Decision decision)
     {
-        var w = _writer;
-        w.WriteStartObject();
-        w.WriteString("kind"u8, "decision"u8);
+        var w = Begin("decision"u8);
         WriteTs(ts);
         w.WriteString("symbol"u8, symbol);
         w.WriteString("action"u8, Strategy.Decision.ActionName(decision.Action));
@@ -68,21 +66,15 @@ public sealed class JournalWriter : IDisposable
             w.WriteBoolean("momentum_ok"u8, momentumOk);
         }
 
-        if (s.Detail is { } detail)
-        {
-            w.WriteString("detail"u8, detail);
-        }
+        WriteIfPresent("detail"u8, s.Detail);
 
-        w.WriteEndObject();
         w.WriteEndObject();
         EndLine();
     }
 
     public void Order(DateTime ts, BrokerOrder order, string broker, string reason)
     {
-        var w = _writer;
-        w.WriteStartObject();
-        w.WriteString("kind"u8, "order"u8);
+        var w = Begin("order"u8);
         WriteTs(ts);
         w.WriteString("symbol"u8, order.Symbol);
         w.WriteString("side"u8, order.Side.Wire());
@@ -101,96 +93,58 @@ public sealed class JournalWriter : IDisposable
         w.WriteString("status"u8, order.Status.Wire());
         w.WriteString("broker"u8, broker);
         w.WriteString("reason"u8, reason);
-        if (order.RejectReason is { } why)
-        {
-            w.WriteString("reject_reason"u8, why);
-        }
+        WriteIfPresent("reject_reason"u8, order.RejectReason);
 
-        w.WriteEndObject();
         EndLine();
     }
 
     public void Fill(Fill fill)
     {
-        var w = _writer;
-        w.WriteStartObject();
-        w.WriteString("kind"u8, "fill"u8);
+        var w = Begin("fill"u8);
         WriteTs(fill.Ts);
         w.WriteString("client_order_id"u8, fill.ClientOrderId);
         w.WriteString("symbol"u8, fill.Symbol);
         w.WriteString("side"u8, fill.Side.Wire());
         w.WriteNumber("qty"u8, fill.Qty);
         w.WriteNumber("price"u8, fill.Price);
-        w.WriteEndObject();
         EndLine();
     }
 
     /// <summary>A start-up reconciliation difference (the broker's state was adopted).</summary>
     public void Reconcile(DateTime ts, ReconciliationNote note)
     {
-        var w = _writer;
-        w.WriteStartObject();
-        w.WriteString("kind"u8, "reconcile"u8);
+        var w = Begin("reconcile"u8);
         WriteTs(ts);
         w.WriteString("item"u8, note.Item);
         w.WriteString("symbol"u8, note.Symbol);
-        if (note.ClientOrderId is { } id)
-        {
-            w.WriteString("client_order_id"u8, id);
-        }
-
-        if (note.Side is { } side)
-        {
-            w.WriteString("side"u8, side);
-        }
-
-        if (note.LocalQty is { } local)
-        {
-            w.WriteNumber("local_qty"u8, local);
-        }
-
-        if (note.BrokerQty is { } broker)
-        {
-            w.WriteNumber("broker_qty"u8, broker);
-        }
-
-        if (note.Status is { } status)
-        {
-            w.WriteString("status"u8, status);
-        }
-
-        w.WriteEndObject();
+        WriteIfPresent("client_order_id"u8, note.ClientOrderId);
+        WriteIfPresent("side"u8, note.Side);
+        WriteIfPresent("local_qty"u8, note.LocalQty);
+        WriteIfPresent("broker_qty"u8, note.BrokerQty);
+        WriteIfPresent("status"u8, note.Status);
         EndLine();
     }
 
     public void Error(long line, string error)
     {
-        var w = _writer;
-        w.WriteStartObject();
-        w.WriteString("kind"u8, "error"u8);
+        var w = Begin("error"u8);
         w.WriteNumber("line"u8, line);
         w.WriteString("error"u8, error);
-        w.WriteEndObject();
         EndLine();
     }
 
     /// <summary>Optional record of one consumed Redis entry (<c>consume --redis --journal-entries</c>), for audits of exactly-once delivery.</summary>
     public void Entry(string stream, string id)
     {
-        var w = _writer;
-        w.WriteStartObject();
-        w.WriteString("kind"u8, "entry"u8);
+        var w = Begin("entry"u8);
         w.WriteString("stream"u8, stream);
         w.WriteString("id"u8, id);
-        w.WriteEndObject();
         EndLine();
     }
 
     public void Summary(RunSummary s)
     {
-        var w = _writer;
-        w.WriteStartObject();
-        w.WriteString("kind"u8, "summary"u8);
+        var w = Begin("summary"u8);
         w.WriteNumber("lines"u8, s.Lines);
         w.WriteNumber("events"u8, s.Events);
         w.WriteNumber("rejected"u8, s.Rejected);
@@ -199,7 +153,6 @@ public sealed class JournalWriter : IDisposable
         w.WriteNumber("orders"u8, s.Orders);
         w.WriteNumber("fills"u8, s.Fills);
         w.WriteNumber("elapsed_s"u8, Math.Round(s.ElapsedEventSeconds, 3));
-        w.WriteEndObject();
         EndLine();
     }
 
@@ -226,6 +179,22 @@ public sealed class JournalWriter : IDisposable
         }
     }
 
+    private void WriteIfPresent(ReadOnlySpan<byte> name, decimal? value)
+    {
+        if (value is { } v)
+        {
+            _writer.WriteNumber(name, v);
+        }
+    }
+
+    private void WriteIfPresent(ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null)
+        {
+            _writer.WriteString(name, value);
+        }
+    }
+
     private void WriteNullable(ReadOnlySpan<byte> name, double? value)
     {
         if (value is { } v)
@@ -244,8 +213,18 @@ public sealed class JournalWriter : IDisposable
         _writer.WriteString("ts"u8, _tsBuffer.AsSpan(0, n));
     }
 
+    /// <summary>Starts a journal line: an object whose first property is its kind.</summary>
+    private Utf8JsonWriter Begin(ReadOnlySpan<byte> kind)
+    {
+        _writer.WriteStartObject();
+        _writer.WriteString("kind"u8, kind);
+        return _writer;
+    }
+
+    /// <summary>Closes the line's object and writes the newline.</summary>
     private void EndLine()
     {
+        _writer.WriteEndObject();
         _writer.Flush();
         _output.WriteByte((byte)'\n');
         _writer.Reset(_output);

@@ -85,37 +85,34 @@ public sealed class SymbolState
 
     public void OnTrade(TradeEvent trade)
     {
-        Touch(trade.Ts);
+        OnTick(trade.Ts, trade.Session, trade.Return1m, trade.Return5m, trade.Volatility);
         LastTradePrice = trade.Price;
-        Session = trade.Session;
         Volume1m = trade.Volume1m;
         Volume5m = trade.Volume5m;
-        Return1m = trade.Return1m;
-        Return5m = trade.Return5m;
-        if (trade.Volatility > 0)
-        {
-            Volatility = trade.Volatility;
-        }
-
         AddPrice(trade.Price);
         AddToBar(trade.Ts, trade.Price, trade.Size);
     }
 
     public void OnQuote(QuoteEvent quote)
     {
-        Touch(quote.Ts);
+        OnTick(quote.Ts, quote.Session, quote.Return1m, quote.Return5m, quote.Volatility);
         Bid = quote.Bid;
         Ask = quote.Ask;
         Mid = quote.Mid;
-        Session = quote.Session;
-        Return1m = quote.Return1m;
-        Return5m = quote.Return5m;
-        if (quote.Volatility > 0)
-        {
-            Volatility = quote.Volatility;
-        }
-
         AddPrice(quote.Mid);
+    }
+
+    /// <summary>What trades and quotes both carry: time, session, the engine's returns and (when known) volatility.</summary>
+    private void OnTick(DateTime ts, Session session, double return1m, double return5m, double volatility)
+    {
+        Touch(ts);
+        Session = session;
+        Return1m = return1m;
+        Return5m = return5m;
+        if (volatility > 0)
+        {
+            Volatility = volatility;
+        }
     }
 
     public void OnVolatility(VolatilityEvent volatility)

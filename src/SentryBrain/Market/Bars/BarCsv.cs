@@ -114,7 +114,11 @@ public static class BarCsv
         return bars;
     }
 
-    private static int[] MapHeader(string header, string source)
+    /// <summary>
+    /// The column index of date, open, high, low, close and volume in <paramref name="header"/> (case-insensitive,
+    /// any order, other columns ignored); a missing or repeated column is a <see cref="BarCsvException"/>.
+    /// </summary>
+    internal static int[] MapHeader(string header, string source)
     {
         var names = header.Split(',');
         for (var i = 0; i < names.Length; i++)
@@ -158,7 +162,8 @@ public static class BarCsv
         return value;
     }
 
-    private static string Clean(string field)
+    /// <summary>A field without surrounding blanks and double quotes.</summary>
+    internal static string Clean(string field)
     {
         var s = field.Trim();
         return s.Length >= 2 && s[0] == '"' && s[^1] == '"' ? s[1..^1].Trim() : s;

@@ -9,29 +9,14 @@ using SentryBrain.Replay;
 namespace SentryBrain.Tests.Execution.Alpaca;
 
 /// <summary>With Alpaca keys set, consume routes orders to Alpaca (here the fake server), once each.</summary>
-public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
+public sealed class ConsumeOnAlpacaTests() : FakeAlpacaWorkspace("sb-alpaca-", ("ACME", 100.71m), ("BOLT", 50.43m))
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sb-alpaca-").FullName;
-    private FakeAlpacaServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeAlpacaServer.StartAsync();
-        _server.SetPrice("ACME", 100.71m);
-        _server.SetPrice("BOLT", 50.43m);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     private BrainConfig Config() => BrainConfig.Load(ConfigSource.FromPairs(
         ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
         ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
-        ("APCA_API_BASE_URL", _server.BaseUrl.ToString()),
-        ("ALPACA_STATE_DB", Path.Combine(_dir, "alpaca.db")),
+        ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
+        ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
         ("STRATEGY_MODE", "consensus"),
         ("USE_LIMIT_ORDERS", "false")));
 
@@ -66,7 +51,7 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
         var orders = journal.Where(l => l.GetProperty("kind").GetString() == "order").ToList();
         Assert.NotEmpty(orders);
         Assert.All(orders, o => Assert.Equal("alpaca", o.GetProperty("broker").GetString()));
-        Assert.Equal(orders.Count, _server.OrderCount); // one POSTed order per journaled order, none twice
+        Assert.Equal(orders.Count, Server.OrderCount); // one POSTed order per journaled order, none twice
         Assert.Contains(journal, l => l.GetProperty("kind").GetString() == "fill");
         var ids = orders.Select(o => o.GetProperty("client_order_id").GetString()).ToList();
         Assert.Equal(ids.Count, ids.Distinct().Count());
@@ -78,13 +63,13 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
         var journal = Consume(BrainConfig.Load(ConfigSource.FromPairs(
             ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
             ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
-            ("APCA_API_BASE_URL", _server.BaseUrl.ToString()),
+            ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
             ("TRADE_PAPER", "false"),
             ("STRATEGY_MODE", "consensus"))));
 
         Assert.Contains(journal, l => l.GetProperty("kind").GetString() == "decision" && l.GetProperty("action").GetString() == "buy");
         Assert.DoesNotContain(journal, l => l.GetProperty("kind").GetString() == "order");
-        Assert.Empty(_server.Requests);
+        Assert.Empty(Server.Requests);
     }
 
     [Fact]
@@ -97,19 +82,19 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
         var config = BrainConfig.Load(ConfigSource.FromPairs(
             ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
             ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
-            ("APCA_API_BASE_URL", _server.BaseUrl.ToString()),
-            ("ALPACA_STATE_DB", Path.Combine(_dir, "alpaca.db")),
+            ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
+            ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
             ("STRATEGY_MODE", "consensus"),
             ("ALPACA_REQUESTS_PER_MIN", "6000"), // the pacing after each 429 is not what this test is about
             ("LOG_LEVEL", "DEBUG")));
-        var journal = Consume(config, logger, () => _server.FailNext(2, 429, retryAfterSeconds: 1));
+        var journal = Consume(config, logger, () => Server.FailNext(2, 429, retryAfterSeconds: 1));
         var again = Consume(config, logger, () =>
         {
-            _server.FailNext(1, 500);
-            _server.AcceptThenDropNext();
+            Server.FailNext(1, 500);
+            Server.AcceptThenDropNext();
         });
-        var third = Consume(config, logger, () => _server.FailNext(3, 403));
-        _server.FailNext(1, 403);
+        var third = Consume(config, logger, () => Server.FailNext(3, 403));
+        Server.FailNext(1, 403);
         var refused = Assert.Throws<BrokerStartException>(() => Consume(config, logger));
         logs.AppendLine(refused.ToString());
 
@@ -129,9 +114,9 @@ public sealed class ConsumeOnAlpacaTests : IAsyncLifetime
         // Same events, same deterministic client_order_ids: the second run's submissions are answered with the
         // existing orders (duplicate id), so Alpaca still holds exactly the first run's orders.
         Consume(Config());
-        var first = _server.OrderCount;
+        var first = Server.OrderCount;
         Consume(Config());
-        Assert.Equal(first, _server.OrderCount);
+        Assert.Equal(first, Server.OrderCount);
     }
 }
 

@@ -8,24 +8,9 @@ namespace SentryBrain.Tests.Execution.Alpaca;
 /// The consumer is killed (SIGKILL) after Alpaca accepted an order but before the answer arrived; a restart on the
 /// same stream (as a redelivering feed would do) ends with exactly one order at the broker and the same position.
 /// </summary>
-public sealed class KillNineTests : IAsyncLifetime
+public sealed class KillNineTests() : FakeAlpacaWorkspace("sb-kill9-", ("ACME", 100.71m), ("BOLT", 50.43m))
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("sb-kill9-").FullName;
     private readonly System.Text.StringBuilder _stderr = new();
-    private FakeAlpacaServer _server = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await FakeAlpacaServer.StartAsync();
-        _server.SetPrice("ACME", 100.71m);
-        _server.SetPrice("BOLT", 50.43m);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     private Process StartConsume()
     {
@@ -38,12 +23,12 @@ public sealed class KillNineTests : IAsyncLifetime
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = _dir,
+            WorkingDirectory = Dir,
         };
         info.Environment["APCA_API_KEY_ID"] = FakeAlpacaServer.KeyId;
         info.Environment["APCA_API_SECRET_KEY"] = FakeAlpacaServer.SecretKey;
-        info.Environment["APCA_API_BASE_URL"] = _server.BaseUrl.ToString();
-        info.Environment["ALPACA_STATE_DB"] = Path.Combine(_dir, "alpaca.db");
+        info.Environment["APCA_API_BASE_URL"] = Server.BaseUrl.ToString();
+        info.Environment["ALPACA_STATE_DB"] = Path.Combine(Dir, "alpaca.db");
         info.Environment["STRATEGY_MODE"] = "consensus";
         info.Environment["USE_LIMIT_ORDERS"] = "false";
         var process = Process.Start(info)!;
@@ -88,8 +73,8 @@ public sealed class KillNineTests : IAsyncLifetime
         {
             await first.StandardInput.WriteLineAsync(lines[0]);
             await first.StandardInput.FlushAsync();
-            await WaitUntil(() => _server.Requests.Any(r => r.Path == "/v2/positions"), () => "the broker to open");
-            _server.DelayNext(1_000, TimeSpan.FromSeconds(60));
+            await WaitUntil(() => Server.Requests.Any(r => r.Path == "/v2/positions"), () => "the broker to open");
+            Server.DelayNext(1_000, TimeSpan.FromSeconds(60));
 
             var feeding = Task.Run(async () =>
             {
@@ -107,14 +92,14 @@ public sealed class KillNineTests : IAsyncLifetime
                     // the process was killed while we were writing
                 }
             });
-            await WaitUntil(() => _server.OrderCount >= 1, () => "Alpaca to accept the first order; requests: " + string.Join(", ", _server.Requests.Select(r => r.Method + " " + r.Path)) + "\nstderr: " + _stderr);
+            await WaitUntil(() => Server.OrderCount >= 1, () => "Alpaca to accept the first order; requests: " + string.Join(", ", Server.Requests.Select(r => r.Method + " " + r.Path)) + "\nstderr: " + _stderr);
             first.Kill(entireProcessTree: true); // SIGKILL: no clean-up, no acknowledgement written
             await first.WaitForExitAsync();
             await feeding;
-            _server.DelayNext(0, TimeSpan.Zero);
-            firstRunPosts = _server.Requests.Where(r => r.Method == "POST" && r.Path == "/v2/orders").Select(r => r.ClientOrderId).ToList();
+            Server.DelayNext(0, TimeSpan.Zero);
+            firstRunPosts = Server.Requests.Where(r => r.Method == "POST" && r.Path == "/v2/orders").Select(r => r.ClientOrderId).ToList();
             Assert.NotEmpty(firstRunPosts);
-            Assert.Equal(firstRunPosts.Count, _server.OrderCount); // every POST was stored, none answered
+            Assert.Equal(firstRunPosts.Count, Server.OrderCount); // every POST was stored, none answered
         }
 
         // Run 2: the same stream again to the end.
@@ -131,8 +116,8 @@ public sealed class KillNineTests : IAsyncLifetime
         }
 
         // Exactly one order at Alpaca carries the first client_order_id, and nothing was ordered twice.
-        var posted = _server.Requests.Where(r => r.Method == "POST" && r.Path == "/v2/orders").Select(r => r.ClientOrderId).ToList();
-        var accepted = _server.OrderCount;
+        var posted = Server.Requests.Where(r => r.Method == "POST" && r.Path == "/v2/orders").Select(r => r.ClientOrderId).ToList();
+        var accepted = Server.OrderCount;
         Assert.Equal(posted.Count, accepted);
         // After the restart the accepted intents are recovered by client_order_id and the broker's positions adopted,
         // so when the stream reaches the same decisions again none of those orders is sent a second time.
@@ -140,7 +125,7 @@ public sealed class KillNineTests : IAsyncLifetime
         Assert.All(firstRunPosts, id => Assert.Single(posted, p => p == id));
 
         // Same position as an uninterrupted run of the scenario: ACME and BOLT both bought and sold again, flat.
-        using var client = new AlpacaTradingClient(new AlpacaOptions(FakeAlpacaServer.KeyId, FakeAlpacaServer.SecretKey, _server.BaseUrl, TimeSpan.FromSeconds(5)));
+        using var client = new AlpacaTradingClient(new AlpacaOptions(FakeAlpacaServer.KeyId, FakeAlpacaServer.SecretKey, Server.BaseUrl, TimeSpan.FromSeconds(5)));
         Assert.Empty(await client.ListPositionsAsync(CancellationToken.None));
     }
 }

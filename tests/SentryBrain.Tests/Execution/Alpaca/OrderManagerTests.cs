@@ -10,29 +10,13 @@ using SentryBrain.Execution.Alpaca;
 namespace SentryBrain.Tests.Execution.Alpaca;
 
 /// <summary>The Alpaca order manager against the fake server: off the hot path, priorities under 429s, cancels, rejections, reconciliation.</summary>
-public sealed class OrderManagerTests : IAsyncLifetime
+public sealed class OrderManagerTests() : FakeAlpacaWorkspace("sb-orders-", ("ACME", 100.00m), ("MSFT", 400.00m))
 {
     private static readonly DateTime T0 = new(2026, 3, 2, 15, 0, 0, DateTimeKind.Utc);
 
-    private readonly string _dir = Directory.CreateTempSubdirectory("sb-orders-").FullName;
-    private FakeAlpacaServer _server = null!;
+    private AlpacaOptions Options() => new(FakeAlpacaServer.KeyId, FakeAlpacaServer.SecretKey, Server.BaseUrl, TimeSpan.FromSeconds(10));
 
-    public async Task InitializeAsync()
-    {
-        _server = await FakeAlpacaServer.StartAsync();
-        _server.SetPrice("ACME", 100.00m);
-        _server.SetPrice("MSFT", 400.00m);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
-
-    private AlpacaOptions Options() => new(FakeAlpacaServer.KeyId, FakeAlpacaServer.SecretKey, _server.BaseUrl, TimeSpan.FromSeconds(10));
-
-    private AlpacaBroker OpenBroker() => AlpacaBroker.Open(Options(), Path.Combine(_dir, "alpaca.db"), NullLogger.Instance, TimeSpan.FromHours(1));
+    private AlpacaBroker OpenBroker() => AlpacaBroker.Open(Options(), Path.Combine(Dir, "alpaca.db"), NullLogger.Instance, TimeSpan.FromHours(1));
 
     private static OrderRequest Market(string id, string symbol, OrderSide side, long qty) => new(id, symbol, side, qty, OrderType.Market, null, "test");
 
@@ -55,13 +39,13 @@ public sealed class OrderManagerTests : IAsyncLifetime
         return broker.OnClock(now);
     }
 
-    private int Posts(string clientOrderId) => _server.Requests.Count(r => r.Method == "POST" && r.Path == "/v2/orders" && r.ClientOrderId == clientOrderId);
+    private int Posts(string clientOrderId) => Server.Requests.Count(r => r.Method == "POST" && r.Path == "/v2/orders" && r.ClientOrderId == clientOrderId);
 
     [Fact]
     public void Submit_ReturnsAtOnceWhileAlpacaIsSlow_AndTheFillArrivesAtALaterClock()
     {
         using var broker = OpenBroker();
-        _server.DelayNext(1, TimeSpan.FromSeconds(3));
+        Server.DelayNext(1, TimeSpan.FromSeconds(3));
 
         var result = broker.Submit(Market("sb-slow", "ACME", OrderSide.Buy, 2), T0);
 
@@ -89,16 +73,16 @@ public sealed class OrderManagerTests : IAsyncLifetime
         Assert.Equal(1, Posts("sb-resting")); // resting at Alpaca (its limit is far below the market)
 
         // Three 429s (Retry-After 1 s) hit whatever comes next: the two submissions, then the cancel's first request.
-        _server.FailNext(3, 429, retryAfterSeconds: 1);
-        var stormStart = _server.Requests.Count;
+        Server.FailNext(3, 429, retryAfterSeconds: 1);
+        var stormStart = Server.Requests.Count;
         broker.Submit(Market("sb-new-1", "ACME", OrderSide.Buy, 1), T0.AddSeconds(1));
         broker.Submit(Market("sb-new-2", "MSFT", OrderSide.Buy, 1), T0.AddSeconds(1));
-        WaitUntil(() => _server.Requests.Count > stormStart, "the first 429");
+        WaitUntil(() => Server.Requests.Count > stormStart, "the first 429");
         broker.Cancel("sb-resting", T0.AddSeconds(1));
         var update = Settle(broker, T0.AddSeconds(10));
 
-        var afterStorm = _server.Requests.Skip(stormStart + 3).ToList(); // all answered normally
-        var trace = string.Join("; ", _server.Requests.Skip(stormStart).Select(r => $"{r.At:ss.fff} {r.Method} {r.Path} {r.ClientOrderId}"));
+        var afterStorm = Server.Requests.Skip(stormStart + 3).ToList(); // all answered normally
+        var trace = string.Join("; ", Server.Requests.Skip(stormStart).Select(r => $"{r.At:ss.fff} {r.Method} {r.Path} {r.ClientOrderId}"));
         var delete = afterStorm.FindIndex(r => r.Method == "DELETE");
         var posts = afterStorm.Select((r, i) => (r, i)).Where(x => x.r.Method == "POST").Select(x => x.i).ToList();
         Assert.True(delete >= 0, "the cancel never went out");
@@ -106,7 +90,7 @@ public sealed class OrderManagerTests : IAsyncLifetime
         Assert.All(posts, i => Assert.True(delete < i, $"a submission (request {i}) went out before the cancel (request {delete}): {trace}"));
 
         // Submissions were held for the server's Retry-After, not rejected, and each reached Alpaca once.
-        var first429 = _server.Requests[stormStart].At;
+        var first429 = Server.Requests[stormStart].At;
         Assert.All(posts, i => Assert.True(afterStorm[i].At >= first429.AddSeconds(1), "a submission ignored Retry-After"));
         Assert.Single(afterStorm, r => r.Method == "POST" && r.ClientOrderId == "sb-new-1");
         Assert.Single(afterStorm, r => r.Method == "POST" && r.ClientOrderId == "sb-new-2");
@@ -133,7 +117,7 @@ public sealed class OrderManagerTests : IAsyncLifetime
         Assert.Equal(T0, canceled.CreatedAt); // event time of the decision, not Alpaca's wall clock
         Assert.False(broker.HasOpenOrder("ACME", OrderSide.Buy));
         Assert.Equal(100_000, broker.Cash, 6);
-        Assert.Single(_server.Requests, r => r.Method == "DELETE");
+        Assert.Single(Server.Requests, r => r.Method == "DELETE");
     }
 
     [Fact]
@@ -143,7 +127,7 @@ public sealed class OrderManagerTests : IAsyncLifetime
         broker.Submit(Limit("sb-part", "ACME", 5, 11.00), T0);
         Settle(broker, T0);
 
-        _server.FillOpen("sb-part", 2, 10.00m);
+        Server.FillOpen("sb-part", 2, 10.00m);
         Assert.True(Settle(broker, T0.AddSeconds(30)).IsEmpty); // not polled yet: the interval has not passed
         broker.OnFeedUpdate();                                     // the feed's orders event: something changed
         broker.OnClock(T0.AddSeconds(31));
@@ -153,7 +137,7 @@ public sealed class OrderManagerTests : IAsyncLifetime
         Assert.True(broker.HasOpenOrder("ACME", OrderSide.Buy));
 
         // 3 more at 11: Alpaca reports the average (2·10 + 3·11)/5 = 10.6; this fill alone is (5·10.6 − 2·10)/3 = 11.
-        _server.FillOpen("sb-part", 3, 11.00m);
+        Server.FillOpen("sb-part", 3, 11.00m);
         broker.OnFeedUpdate();
         broker.OnClock(T0.AddSeconds(40));
         var second = Settle(broker, T0.AddSeconds(41));
@@ -166,17 +150,17 @@ public sealed class OrderManagerTests : IAsyncLifetime
     [Fact]
     public async Task TradeUpdatesStream_ReportsAFillWithoutWaitingForAPoll()
     {
-        using var broker = AlpacaBroker.Open(Options(), Path.Combine(_dir, "alpaca.db"), NullLogger.Instance, TimeSpan.FromHours(1), tradeUpdates: true);
-        WaitUntil(() => _server.TradeStream.ListenerCount == 1, "the trade-updates stream to listen");
+        using var broker = AlpacaBroker.Open(Options(), Path.Combine(Dir, "alpaca.db"), NullLogger.Instance, TimeSpan.FromHours(1), tradeUpdates: true);
+        WaitUntil(() => Server.TradeStream.ListenerCount == 1, "the trade-updates stream to listen");
         broker.Submit(Limit("sb-stream", "ACME", 2, 11.00), T0);
         Settle(broker, T0);
-        var listsBefore = _server.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders");
+        var listsBefore = Server.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders");
 
-        _server.FillOpen("sb-stream", 2, 10.50m);
+        Server.FillOpen("sb-stream", 2, 10.50m);
         using (var client = new AlpacaTradingClient(Options()))
         {
             var id = (await client.GetOrderByClientOrderIdAsync("sb-stream", CancellationToken.None))!.Id;
-            await _server.TradeStream.PushAsync(FakeTradeStream.OrderEvent("fill", id, "ACME", 2, 2, "filled", price: 10.50m, positionQty: 2, clientOrderId: "sb-stream"));
+            await Server.TradeStream.PushAsync(FakeTradeStream.OrderEvent("fill", id, "ACME", 2, 2, "filled", price: 10.50m, positionQty: 2, clientOrderId: "sb-stream"));
         }
 
         BrokerUpdate update = BrokerUpdate.None;
@@ -184,14 +168,14 @@ public sealed class OrderManagerTests : IAsyncLifetime
         Assert.Equal(("sb-stream", 2L, 10.50), (Assert.Single(update.Fills).ClientOrderId, update.Fills[0].Qty, update.Fills[0].Price));
         Assert.Equal(OrderStatus.Filled, broker.FindOrder("sb-stream")!.Status);
         Assert.Equal(2, broker.PositionOf("ACME")!.Qty); // cash and positions were read with the fill
-        Assert.Equal(listsBefore, _server.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders")); // no poll was needed
+        Assert.Equal(listsBefore, Server.Requests.Count(r => r.Method == "GET" && r.Path == "/v2/orders")); // no poll was needed
     }
 
     [Fact]
     public void InsufficientBuyingPower_BecomesARejectedOrder_NotACrash()
     {
         using var broker = OpenBroker();
-        _server.FailNext(1, 403);
+        Server.FailNext(1, 403);
 
         broker.Submit(Market("sb-poor", "ACME", OrderSide.Buy, 5), T0);
         var update = Settle(broker, T0.AddSeconds(1));
@@ -229,8 +213,8 @@ public sealed class OrderManagerTests : IAsyncLifetime
         var config = BrainConfig.Load(ConfigSource.FromPairs(
             ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
             ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
-            ("APCA_API_BASE_URL", _server.BaseUrl.ToString()),
-            ("ALPACA_STATE_DB", Path.Combine(_dir, "alpaca.db")),
+            ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
+            ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
             ("STRATEGY_MODE", "consensus")));
         var input = new MemoryStream(Encoding.UTF8.GetBytes(
             """{"type":"quote","ts":"2026-03-02T15:10:00Z","payload":{"symbol":"ACME","bid":99.99,"ask":100.01,"bid_size":5,"ask_size":5,"session":"regular"}}""" + "\n"));
