@@ -339,7 +339,8 @@ public static class Backtester
                 }
                 else
                 {
-                    qty = BacktestSizing.Qty(_config, equity, close, _qty[s], _strategies[s].Atr, _tripReturns, _spyBelow);
+                    // The live consumer's sizing; the correlation reduction is not applied in backtests.
+                    qty = OrderPlanning.SizedBuyQty(_config, equity, close, _qty[s], _strategies[s].Atr, _tripReturns, correlatedWithHolding: false, _spyBelow);
                     if (qty <= 0)
                     {
                         return;
@@ -552,39 +553,5 @@ public static class Backtester
 
             return equity;
         }
-    }
-}
-
-/// <summary>
-/// The live consumer's buy sizing on a backtest's numbers: <see cref="OrderPlanning.BuyQty"/> (POSITION_SIZE_PCT,
-/// MAX_POSITION_PCT, STRATEGY_MAX_QTY), or RISK_PCT_PER_TRADE over the ATR stop when set, scaled by the Kelly
-/// fraction of recent round trips when enabled, halved below SPY's 200-day SMA when the regime filter is on.
-/// The correlation reduction is not applied in backtests.
-/// </summary>
-public static class BacktestSizing
-{
-    public static long Qty(Config.BrainConfig config, double equity, double price, long heldQty, double? atr, IReadOnlyList<double> roundTripReturnsPct, bool spyBelow200ma)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        var qty = OrderPlanning.BuyQty(equity, price, heldQty, config.PositionSizePct, config.MaxPositionPct, config.StrategyMaxQty);
-        if (config.RiskPctPerTrade > 0 && atr is { } a && a > 0)
-        {
-            var riskQty = (long)Math.Floor(equity * config.RiskPctPerTrade / 100 / (a * config.AtrStopMultiple));
-            var capQty = OrderPlanning.BuyQty(equity, price, heldQty, config.MaxPositionPct, config.MaxPositionPct, config.StrategyMaxQty);
-            qty = Math.Min(riskQty, capQty);
-        }
-
-        if (config.RiskPctPerTrade > 0 && config.KellySizingEnabled
-            && SizingAdjustments.KellyFraction(roundTripReturnsPct, config.KellyLookbackTrades, config.KellyFractionCap) is { } kelly)
-        {
-            qty = (long)Math.Floor(qty * kelly);
-        }
-
-        if (spyBelow200ma && config.Spy200maRegimeEnabled)
-        {
-            qty = (long)Math.Floor(qty * config.SpyBelow200maLongSizeMultiplier);
-        }
-
-        return qty;
     }
 }

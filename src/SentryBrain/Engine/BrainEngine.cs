@@ -749,39 +749,15 @@ public sealed class BrainEngine
     }
 
     /// <summary>
-    /// Shares to buy: POSITION_SIZE_PCT of equity (or RISK_PCT_PER_TRADE of equity over the ATR stop distance when
-    /// set and ATR is known), at most MAX_POSITION_PCT and STRATEGY_MAX_QTY, halved below SPY's 200-day SMA when the
-    /// regime filter is on, and never more than cash pays for.
+    /// Shares to buy, sized as the backtester sizes them (<see cref="OrderPlanning.SizedBuyQty"/>), and never more
+    /// than cash pays for.
     /// </summary>
     private Decision Size(SymbolState state, Decision decision, long heldQty)
     {
         var equity = Equity();
         var price = state.EntryPrice;
-        var qty = OrderPlanning.BuyQty(equity, price, heldQty, _config.PositionSizePct, _config.MaxPositionPct, _config.StrategyMaxQty);
-        if (_config.RiskPctPerTrade > 0 && state.Indicators?.Atr is { } atr && atr > 0)
-        {
-            var riskQty = (long)Math.Floor(equity * _config.RiskPctPerTrade / 100 / (atr * _config.AtrStopMultiple));
-            var capQty = OrderPlanning.BuyQty(equity, price, heldQty, _config.MaxPositionPct, _config.MaxPositionPct, _config.StrategyMaxQty);
-            qty = Math.Min(riskQty, capQty);
-        }
-
-        if (_config.RiskPctPerTrade > 0 && _config.KellySizingEnabled
-            && SizingAdjustments.KellyFraction(_roundTrips, _config.KellyLookbackTrades, _config.KellyFractionCap) is { } kelly)
-        {
-            // Risk scaled by the Kelly fraction of recent round trips (BEHAVIOR §4); no edge, no trade.
-            qty = (long)Math.Floor(qty * kelly);
-        }
-
-        if (_config.CorrelationCheckEnabled && IsCorrelatedWithHolding(state))
-        {
-            qty = (long)Math.Floor(qty * _config.CorrelationSizeReduction);
-        }
-
-        if (_spyBelow200ma && _config.Spy200maRegimeEnabled)
-        {
-            qty = (long)Math.Floor(qty * _config.SpyBelow200maLongSizeMultiplier);
-        }
-
+        var correlated = _config.CorrelationCheckEnabled && IsCorrelatedWithHolding(state);
+        var qty = OrderPlanning.SizedBuyQty(_config, equity, price, heldQty, state.Indicators?.Atr, _roundTrips, correlated, _spyBelow200ma);
         var affordable = _broker is null ? qty : OrderPlanning.AffordableQty(_broker.Cash, BuyLimit(state) ?? price);
         return qty <= 0 ? decision with { Action = TradeAction.Hold, Reason = "size_below_one_share" }
             : affordable <= 0 ? decision with { Action = TradeAction.Hold, Reason = "insufficient_cash" }

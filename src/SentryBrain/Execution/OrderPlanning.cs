@@ -1,4 +1,6 @@
 using System.Globalization;
+using SentryBrain.Config;
+using SentryBrain.Rules;
 
 namespace SentryBrain.Execution;
 
@@ -21,6 +23,51 @@ public static class OrderPlanning
         var remaining = Math.Min(Math.Max(0, (equity * positionSizePct) - existing), Math.Max(0, (equity * maxPositionPct) - existing));
         var qty = (long)Math.Floor(remaining / price);
         return Math.Min(qty, maxQty);
+    }
+
+    /// <summary>
+    /// Shares to buy, as the live consumer and the backtester size them: <see cref="BuyQty"/> (POSITION_SIZE_PCT,
+    /// MAX_POSITION_PCT, STRATEGY_MAX_QTY), or RISK_PCT_PER_TRADE of equity over the ATR stop distance when set and
+    /// ATR is known (still capped by MAX_POSITION_PCT); then scaled by the Kelly fraction of recent round trips
+    /// (KELLY_SIZING_ENABLED; no edge, no trade), by CORRELATION_SIZE_REDUCTION when correlated with a holding, and
+    /// by SPY_BELOW_200MA_LONG_SIZE_MULTIPLIER below SPY's 200-day SMA; each step rounds down to whole shares.
+    /// </summary>
+    public static long SizedBuyQty(
+        BrainConfig config,
+        double equity,
+        double price,
+        long heldQty,
+        double? atr,
+        IReadOnlyList<double> roundTripReturnsPct,
+        bool correlatedWithHolding,
+        bool spyBelow200ma)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var qty = BuyQty(equity, price, heldQty, config.PositionSizePct, config.MaxPositionPct, config.StrategyMaxQty);
+        if (config.RiskPctPerTrade > 0 && atr is { } a && a > 0)
+        {
+            var riskQty = (long)Math.Floor(equity * config.RiskPctPerTrade / 100 / (a * config.AtrStopMultiple));
+            var capQty = BuyQty(equity, price, heldQty, config.MaxPositionPct, config.MaxPositionPct, config.StrategyMaxQty);
+            qty = Math.Min(riskQty, capQty);
+        }
+
+        if (config.RiskPctPerTrade > 0 && config.KellySizingEnabled
+            && SizingAdjustments.KellyFraction(roundTripReturnsPct, config.KellyLookbackTrades, config.KellyFractionCap) is { } kelly)
+        {
+            qty = (long)Math.Floor(qty * kelly);
+        }
+
+        if (correlatedWithHolding && config.CorrelationCheckEnabled)
+        {
+            qty = (long)Math.Floor(qty * config.CorrelationSizeReduction);
+        }
+
+        if (spyBelow200ma && config.Spy200maRegimeEnabled)
+        {
+            qty = (long)Math.Floor(qty * config.SpyBelow200maLongSizeMultiplier);
+        }
+
+        return qty;
     }
 
     /// <summary>Whole shares that <paramref name="cash"/> pays for at <paramref name="price"/> (no margin in paper trading).</summary>
