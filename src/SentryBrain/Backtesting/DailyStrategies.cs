@@ -258,32 +258,15 @@ public sealed class DailyIndicators
         _returnCount = Math.Min(_returnCount + 1, _returns.Length);
         if (_returnCount == _returns.Length)
         {
-            (_returnMean, _returnStd) = MeanStd(_returns);
+            (_returnMean, _returnStd) = ReturnsZScore.PopulationMeanStd(_returns);
         }
 
         _volReturns[_volHead] = r;
         _volHead = (_volHead + 1) % VolatilityWindow;
         _volCount = Math.Min(_volCount + 1, VolatilityWindow);
-        Volatility = _volCount == VolatilityWindow ? MeanStd(_volReturns).Std * Math.Sqrt(252) : null;
+        Volatility = _volCount == VolatilityWindow ? ReturnsZScore.PopulationMeanStd(_volReturns).Std * Math.Sqrt(252) : null;
     }
 
-    private static (double Mean, double Std) MeanStd(double[] values)
-    {
-        var mean = 0.0;
-        foreach (var x in values)
-        {
-            mean += x;
-        }
-
-        mean /= values.Length;
-        var variance = 0.0;
-        foreach (var x in values)
-        {
-            variance += (x - mean) * (x - mean);
-        }
-
-        return (mean, Math.Sqrt(variance / values.Length));
-    }
 }
 
 /// <summary>

@@ -256,22 +256,7 @@ public sealed class LiveIndicators
             return;
         }
 
-        // Once a day: a two-pass mean and population standard deviation of the window is exact and cheap.
-        var mean = 0.0;
-        foreach (var x in _returns)
-        {
-            mean += x;
-        }
-
-        mean /= _returns.Length;
-        var variance = 0.0;
-        foreach (var x in _returns)
-        {
-            variance += (x - mean) * (x - mean);
-        }
-
-        _returnMean = mean;
-        _returnStd = Math.Sqrt(variance / _returns.Length);
+        (_returnMean, _returnStd) = ReturnsZScore.PopulationMeanStd(_returns); // once a day
     }
 
     private void RefreshStructure()

@@ -180,4 +180,23 @@ public sealed class ReturnsZScore
 
         return true;
     }
+
+    /// <summary>Mean and population standard deviation of <paramref name="values"/> (two passes: exact and cheap for a window).</summary>
+    public static (double Mean, double Std) PopulationMeanStd(ReadOnlySpan<double> values)
+    {
+        var mean = 0.0;
+        foreach (var x in values)
+        {
+            mean += x;
+        }
+
+        mean /= values.Length;
+        var variance = 0.0;
+        foreach (var x in values)
+        {
+            variance += (x - mean) * (x - mean);
+        }
+
+        return (mean, Math.Sqrt(variance / values.Length));
+    }
 }
