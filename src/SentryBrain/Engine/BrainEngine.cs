@@ -90,11 +90,17 @@ public sealed class BrainEngine
     {
     }
 
+    public BrainEngine(BrainConfig config, IBroker? broker, JournalWriter journal, ILogger logger, TimeProvider time)
+        : this(config, _ => broker, journal, logger, time: time)
+    {
+    }
+
     /// <summary>
     /// The broker is created when the first event arrives, with that event's time, so the caller can check the
     /// ledger against the stream (a replay of the past must not continue a ledger that is already ahead of it).
+    /// <paramref name="time"/> is the wall clock, used only to reject events from the future (default: the system clock).
     /// </summary>
-    public BrainEngine(BrainConfig config, Func<DateTime, IBroker?> brokerFactory, JournalWriter journal, ILogger logger, IDailyBarSource? barSource = null)
+    public BrainEngine(BrainConfig config, Func<DateTime, IBroker?> brokerFactory, JournalWriter journal, ILogger logger, IDailyBarSource? barSource = null, TimeProvider? time = null)
     {
         _config = config;
         _parameters = ConsensusParameters.From(config);

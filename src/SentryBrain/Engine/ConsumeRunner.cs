@@ -14,12 +14,15 @@ public static class ConsumeRunner
 {
     public sealed record Result(RunSummary Summary, double WallSeconds, IBroker? Broker);
 
-    /// <summary>Reads <paramref name="input"/> to the end, writes the journal to <paramref name="output"/>. The broker is left open for the caller to inspect and dispose.</summary>
-    public static Result Run(Stream input, Stream output, BrainConfig config, ILogger logger, Func<DateTime, IBroker?>? brokerFactory = null)
+    /// <summary>
+    /// Reads <paramref name="input"/> to the end, writes the journal to <paramref name="output"/>. The broker is left open
+    /// for the caller to inspect and dispose. <paramref name="time"/> is the wall clock (default: the system clock).
+    /// </summary>
+    public static Result Run(Stream input, Stream output, BrainConfig config, ILogger logger, Func<DateTime, IBroker?>? brokerFactory = null, TimeProvider? time = null)
     {
         brokerFactory ??= firstTs => OpenDefaultBroker(config, firstTs, logger);
         using var journal = new JournalWriter(output);
-        var engine = new BrainEngine(config, brokerFactory, journal, logger);
+        var engine = new BrainEngine(config, brokerFactory, journal, logger, time: time ?? TimeProvider.System);
         var reader = new LineReader(input) { BeforeRead = journal.Flush };
         var clock = Stopwatch.StartNew();
         while (true)

@@ -100,7 +100,7 @@ public sealed class RedisConsumeRunner : IDisposable
         // A consumer group continues where the group stands, it never replays the past: re-processed (pending or
         // claimed) entries are older than the ledger's last event by nature, so the ledger is never archived here.
         brokerFactory ??= _ => ConsumeRunner.OpenDefaultBroker(config, DateTime.MaxValue, logger);
-        _engine = new BrainEngine(config, brokerFactory, _journal, logger)
+        _engine = new BrainEngine(config, brokerFactory, _journal, logger, time: time)
         {
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
             LineRejected = (_, reason) => _dead.Add(new DeadLetter(_currentStream!, _currentId, reason, _currentValues)),
