@@ -133,6 +133,11 @@ public sealed record BrainConfig
     public string ActiveSymbolsFile { get; init; } = string.Empty;
     public double SymbolStateTtlSec { get; init; } = 1800;
 
+    // Event time (EventClock)
+    public double FutureTsToleranceSec { get; init; } = 60;
+    public double ClockJumpConfirmSec { get; init; } = 900;
+    public int ClockJumpConfirmEvents { get; init; } = 3;
+
     /// <summary>Redis stream settings (REDIS_*), kept in their own record.</summary>
     public Streams.RedisSettings Redis { get; init; } = new();
 
@@ -195,6 +200,9 @@ public sealed record BrainConfig
             OpportunityEngineEnabled = r.Bool("OPPORTUNITY_ENGINE_ENABLED", d.OpportunityEngineEnabled, "restrict the watchlist to ACTIVE_SYMBOLS_FILE"),
             ActiveSymbolsFile = r.String("ACTIVE_SYMBOLS_FILE", d.ActiveSymbolsFile, "active symbols, one per line"),
             SymbolStateTtlSec = r.Double("SYMBOL_STATE_TTL_SEC", d.SymbolStateTtlSec, "forget idle symbols (not held, no open order) after this many event-time seconds", min: 60),
+            FutureTsToleranceSec = r.Double("FUTURE_TS_TOLERANCE_SEC", d.FutureTsToleranceSec, "reject events whose ts is more than this many seconds after the wall clock", min: 0, max: 86_400),
+            ClockJumpConfirmSec = r.Double("CLOCK_JUMP_CONFIRM_SEC", d.ClockJumpConfirmSec, "an event this many seconds or more ahead of the stream's clock is held until later events confirm the new time", min: 1, max: 31_536_000),
+            ClockJumpConfirmEvents = r.Int("CLOCK_JUMP_CONFIRM_EVENTS", d.ClockJumpConfirmEvents, "events near or after a held jump that confirm it (the jump is rejected if the stream goes on near the old clock)", min: 1, max: 100),
 
             UseAtrStop = r.Bool("USE_ATR_STOP", d.UseAtrStop, "stop at ATR_STOP_MULTIPLE × daily ATR when ATR is known"),
             AtrPeriod = r.Int("ATR_PERIOD", d.AtrPeriod, "ATR period (Wilder), daily bars", min: 2, max: 500),

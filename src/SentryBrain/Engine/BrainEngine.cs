@@ -47,6 +47,7 @@ public sealed class BrainEngine
     private readonly JournalWriter _journal;
     private readonly ILogger _logger;
     private readonly EventParser _parser = new();
+    private readonly EventClock _clock;
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FeedPosition> _feedPositions = new(StringComparer.Ordinal);
     private readonly HashSet<(string Symbol, string Side)> _feedOpenOrders = [];
@@ -111,6 +112,7 @@ public sealed class BrainEngine
             ? new CsvFolderBarSource(config.BarsCsvDir, error => logger.LogWarning("Bar history unusable: {Error}", error))
             : null);
         _brokerFactory = brokerFactory;
+        _clock = new EventClock(time ?? TimeProvider.System, TimeSpan.FromSeconds(config.FutureTsToleranceSec), TimeSpan.FromSeconds(config.ClockJumpConfirmSec), config.ClockJumpConfirmEvents);
         _journal = journal;
         _logger = logger;
         _killSwitch = new KillSwitch(
@@ -156,6 +158,12 @@ public sealed class BrainEngine
     /// <summary>Where the current line came from, appended to error lines (the Redis consumer names the entry id); null for stdin.</summary>
     public Func<string>? LineContext { get; set; }
 
+    /// <summary>Called when the current line is held back by the clock rule (<see cref="EventClock"/>): a token for where it came from.</summary>
+    public Func<object?>? HeldLineOrigin { get; set; }
+
+    /// <summary>While <see cref="LineRejected"/> runs for a line held back earlier: its <see cref="HeldLineOrigin"/> token (else null).</summary>
+    public object? RejectedLineOrigin { get; private set; }
+
     /// <summary>Handles one input line (1-based numbering is kept by the engine).</summary>
     public void ProcessLine(ReadOnlySpan<byte> line)
     {
@@ -186,7 +194,34 @@ public sealed class BrainEngine
         Reject($"line longer than {LineReader.DefaultMaxLineBytes} bytes");
     }
 
+    /// <summary>Handles one event, after the clock rule (<see cref="EventClock"/>) has checked its time.</summary>
     public void Process(MarketEvent evt)
+    {
+        var verdict = _clock.Offer(evt, _lines, LineContext, HeldLineOrigin);
+        for (var i = 0; i < _clock.Rejected.Count; i++)
+        {
+            RejectHeld(_clock.Rejected[i].Held, _clock.Rejected[i].Reason);
+        }
+
+        switch (verdict)
+        {
+            case EventClock.Verdict.Accept:
+                Apply(evt);
+                break;
+            case EventClock.Verdict.Reject:
+                Reject(_clock.Reason);
+                break;
+            case EventClock.Verdict.Release:
+                for (var i = 0; i < _clock.Released.Count; i++)
+                {
+                    Apply(_clock.Released[i].Event);
+                }
+
+                break;
+        }
+    }
+
+    private void Apply(MarketEvent evt)
     {
         _events++;
         Advance(evt.Ts);
@@ -228,6 +263,11 @@ public sealed class BrainEngine
 
     public RunSummary Finish()
     {
+        foreach (var (held, reason) in _clock.Finish())
+        {
+            RejectHeld(held, reason);
+        }
+
         if (_broker is not null && _events > 0)
         {
             Journal(_broker.Settle(_now, SettleTimeout), null); // requests still in flight at a remote broker
@@ -250,6 +290,21 @@ public sealed class BrainEngine
         _rejected++;
         _journal.Error(_lines, LineContext is null ? error : error + " (" + LineContext() + ")");
         LineRejected?.Invoke(_lines, error);
+    }
+
+    private void RejectHeld(EventClock.HeldEvent held, string error)
+    {
+        _rejected++;
+        _journal.Error(held.Line, held.Context is null ? error : error + " (" + held.Context + ")");
+        RejectedLineOrigin = held.Origin;
+        try
+        {
+            LineRejected?.Invoke(held.Line, error);
+        }
+        finally
+        {
+            RejectedLineOrigin = null;
+        }
     }
 
     private void Advance(DateTime ts)
