@@ -8,7 +8,8 @@ internal static class ConsumeCommand
     public static Command Create()
     {
         var ledger = new Option<string?>("--ledger") { Description = "Paper ledger (SQLite) path; overrides PAPER_DB_PATH" };
-        var command = new Command("consume", "Read events from stdin to EOF (or a Redis stream with --redis), run the brain, write the journal (NDJSON) to stdout and logs to stderr") { ledger };
+        var newLedger = new Option<bool>("--new-ledger") { Description = "Archive the paper ledger (as <path>.<time>.bak) and start a fresh one, even if it holds positions or open orders" };
+        var command = new Command("consume", "Read events from stdin to EOF (or a Redis stream with --redis), run the brain, write the journal (NDJSON) to stdout and logs to stderr") { ledger, newLedger };
         var redis = new RedisCommands.ConsumeOptions();
         redis.AddTo(command);
         command.SetAction(parse =>
@@ -24,8 +25,15 @@ internal static class ConsumeCommand
                 config = config with { PaperDbPath = path };
             }
 
+            var fresh = parse.GetValue(newLedger);
             if (redis.Wanted(parse))
             {
+                if (fresh)
+                {
+                    Console.Error.WriteLine("--new-ledger applies to stdin input only (a Redis consumer never archives its ledger); use --ledger PATH for another ledger");
+                    return 2;
+                }
+
                 return RedisCommands.Consume(parse, redis, config);
             }
 
@@ -35,7 +43,7 @@ internal static class ConsumeCommand
             using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
             try
             {
-                var result = ConsumeRunner.Run(stdin, stdout, config, logger);
+                var result = ConsumeRunner.Run(stdin, stdout, config, logger, ts => ConsumeRunner.OpenDefaultBroker(config, ts, logger, fresh), TimeProvider.System);
                 result.Broker?.Dispose();
                 return 0;
             }

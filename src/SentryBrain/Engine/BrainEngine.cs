@@ -198,26 +198,28 @@ public sealed class BrainEngine
     public void Process(MarketEvent evt)
     {
         var verdict = _clock.Offer(evt, _lines, LineContext, HeldLineOrigin);
+        ApplyClockDecisions();
+        if (verdict == EventClock.Verdict.Accept)
+        {
+            Apply(evt);
+        }
+        else if (verdict == EventClock.Verdict.Reject)
+        {
+            Reject(_clock.Reason);
+        }
+    }
+
+    /// <summary>Held events the clock has just decided: the rejected ones get their error lines, the released ones are processed in order.</summary>
+    private void ApplyClockDecisions()
+    {
         for (var i = 0; i < _clock.Rejected.Count; i++)
         {
             RejectHeld(_clock.Rejected[i].Held, _clock.Rejected[i].Reason);
         }
 
-        switch (verdict)
+        for (var i = 0; i < _clock.Released.Count; i++)
         {
-            case EventClock.Verdict.Accept:
-                Apply(evt);
-                break;
-            case EventClock.Verdict.Reject:
-                Reject(_clock.Reason);
-                break;
-            case EventClock.Verdict.Release:
-                for (var i = 0; i < _clock.Released.Count; i++)
-                {
-                    Apply(_clock.Released[i].Event);
-                }
-
-                break;
+            Apply(_clock.Released[i].Event);
         }
     }
 
@@ -263,10 +265,8 @@ public sealed class BrainEngine
 
     public RunSummary Finish()
     {
-        foreach (var (held, reason) in _clock.Finish())
-        {
-            RejectHeld(held, reason);
-        }
+        _clock.Finish();
+        ApplyClockDecisions();
 
         if (_broker is not null && _events > 0)
         {
@@ -344,7 +344,7 @@ public sealed class BrainEngine
                     }
                 }
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not BrokerStartException)
             {
                 throw new BrokerStartException($"The broker could not be started: {ex.Message}", ex);
             }
@@ -1102,4 +1102,4 @@ public sealed class BrainEngine
 }
 
 /// <summary>The broker could not be opened: the run must stop rather than go on without orders.</summary>
-public sealed class BrokerStartException(string message, Exception inner) : Exception(message, inner);
+public sealed class BrokerStartException(string message, Exception? inner = null) : Exception(message, inner);

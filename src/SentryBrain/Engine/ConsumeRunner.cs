@@ -63,10 +63,13 @@ public static class ConsumeRunner
 
     /// <summary>
     /// The embedded paper broker, unless orders are off (<c>TRADE_PAPER=false</c>). When the ledger's last event
-    /// is later than the stream's first one, the input is a replay of the past: the old ledger is archived
-    /// and a fresh one started, so replays are reproducible and a real restart (time moves on) continues.
+    /// is later than the stream's first one, the input is a replay of the past: a flat ledger (no positions, no open
+    /// orders) is archived and a fresh one started, so replays are reproducible and a real restart (time moves on)
+    /// continues. A ledger that still holds something is never archived by itself: the run stops
+    /// (<see cref="BrokerStartException"/>) unless <paramref name="newLedger"/> (<c>consume --new-ledger</c>) asks
+    /// for a new ledger on purpose; then the old one is archived whatever it holds.
     /// </summary>
-    public static IBroker? OpenDefaultBroker(BrainConfig config, DateTime firstEventTs, ILogger logger)
+    public static IBroker? OpenDefaultBroker(BrainConfig config, DateTime firstEventTs, ILogger logger, bool newLedger = false)
     {
         if (!config.TradePaper)
         {
@@ -92,22 +95,46 @@ public static class ConsumeRunner
             return AlpacaBroker.Open(options, config.AlpacaStateDbPath, logger, TimeSpan.FromSeconds(config.AlpacaPollSec), config.AlpacaRequestsPerMin, config.AlpacaTradeUpdates);
         }
 
-        var broker = PaperBroker.Open(config.PaperDbPath, config.PaperStartingCash);
-        if (broker.LastEventTs is { } last && last > firstEventTs && config.PaperDbPath != ":memory:")
+        var path = config.PaperDbPath;
+        var existed = path != ":memory:" && File.Exists(path);
+        var broker = PaperBroker.Open(path, config.PaperStartingCash);
+        var ahead = broker.LastEventTs is { } last && last > firstEventTs;
+        if (existed && (ahead || newLedger))
         {
+            var held = (Positions: broker.Positions.Count, Orders: broker.OpenOrders.Count);
+            var lastTs = broker.LastEventTs;
             broker.Dispose();
-            var stamp = last.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture);
+            if (!newLedger && (held.Positions > 0 || held.Orders > 0))
+            {
+                throw new BrokerStartException(
+                    $"The paper ledger {path} is ahead of this stream (ledger {lastTs:o}, stream starts {firstEventTs:o}) and holds "
+                    + $"{held.Positions} open position(s) and {held.Orders} open order(s): it was not archived and nothing was traded. "
+                    + "To start a new ledger on purpose, run consume with --new-ledger (the old one is kept as "
+                    + $"{path}.<time>.bak), or with --ledger PATH for another file.");
+            }
+
+            var stamp = lastTs?.ToString("yyyyMMdd'T'HHmmss", CultureInfo.InvariantCulture) ?? "no-events";
             var suffix = stamp;
-            for (var n = 2; File.Exists($"{config.PaperDbPath}.{suffix}.bak"); n++)
+            for (var n = 2; File.Exists($"{path}.{suffix}.bak"); n++)
             {
                 suffix = $"{stamp}-{n}";
             }
 
-            PaperBroker.Archive(config.PaperDbPath, suffix);
-            logger.LogWarning(
-                "The paper ledger {Path} is ahead of this stream (ledger {Ledger:o}, stream starts {First:o}): treating the input as a replay, archived the ledger with suffix {Suffix} and started a fresh one",
-                config.PaperDbPath, last, firstEventTs, suffix);
-            broker = PaperBroker.Open(config.PaperDbPath, config.PaperStartingCash);
+            PaperBroker.Archive(path, suffix);
+            if (newLedger)
+            {
+                logger.LogWarning(
+                    "--new-ledger: archived the paper ledger {Path} ({Positions} positions, {Orders} open orders, last event {Ledger:o}) with suffix {Suffix} and started a fresh one",
+                    path, held.Positions, held.Orders, lastTs, suffix);
+            }
+            else
+            {
+                logger.LogWarning(
+                    "The paper ledger {Path} is ahead of this stream (ledger {Ledger:o}, stream starts {First:o}) and holds no positions or open orders: treating the input as a replay, archived the ledger with suffix {Suffix} and started a fresh one",
+                    path, lastTs, firstEventTs, suffix);
+            }
+
+            broker = PaperBroker.Open(path, config.PaperStartingCash);
         }
 
         logger.LogInformation("Paper broker: ledger {Path}, cash {Cash:0.00}, {Positions} positions, {Open} open orders", config.PaperDbPath, broker.Cash, broker.Positions.Count, broker.OpenOrders.Count);

@@ -10,7 +10,7 @@ namespace SentryBrain.Engine;
 /// <item>An event more than <c>CLOCK_JUMP_CONFIRM_SEC</c> ahead of the clock is held back: it is accepted, with the
 /// events held after it and in their order, once <c>CLOCK_JUMP_CONFIRM_EVENTS</c> further events confirm the new time
 /// (none of them earlier than the jump minus the same margin). An event that continues near the old clock instead
-/// rejects everything held; so does the end of input.</item>
+/// rejects everything held. At the end of input one confirming event is enough; a jump that is the last event is rejected.</item>
 /// <item>Late events (not after the clock) are accepted as before: they never move the clock.</item>
 /// </list>
 /// The first event has nothing to compare with and is accepted unless it is from the future.
@@ -125,14 +125,7 @@ public sealed class EventClock
                     return Verdict.Hold;
                 }
 
-                foreach (var held in _held)
-                {
-                    _now = held.Event.Ts > _now ? held.Event.Ts : _now;
-                }
-
-                _released.AddRange(_held);
-                _held.Clear();
-                _confirmations = 0;
+                Release();
                 return Verdict.Release;
             }
         }
@@ -151,13 +144,40 @@ public sealed class EventClock
         return Verdict.Accept;
     }
 
-    /// <summary>The end of input: nothing can confirm the held events any more; returns them with why (to reject, in order).</summary>
-    public IReadOnlyList<(HeldEvent Held, string Reason)> Finish()
+    /// <summary>
+    /// The end of input: nothing more can confirm or contradict the held events. A jump that at least one later event
+    /// agreed with is released (<see cref="Verdict.Release"/>: process <see cref="Released"/>); a jump that is the
+    /// last event is rejected (<see cref="Rejected"/>; the verdict is then <see cref="Verdict.Accept"/> with nothing to do).
+    /// </summary>
+    public Verdict Finish()
     {
         _rejected.Clear();
         _released.Clear();
-        RejectHeld(atEnd: true);
-        return _rejected;
+        if (_held.Count == 0)
+        {
+            return Verdict.Accept;
+        }
+
+        if (_confirmations == 0)
+        {
+            RejectHeld(atEnd: true);
+            return Verdict.Accept;
+        }
+
+        Release();
+        return Verdict.Release;
+    }
+
+    private void Release()
+    {
+        foreach (var held in _held)
+        {
+            _now = held.Event.Ts > _now ? held.Event.Ts : _now;
+        }
+
+        _released.AddRange(_held);
+        _held.Clear();
+        _confirmations = 0;
     }
 
     private void RejectHeld(bool atEnd)

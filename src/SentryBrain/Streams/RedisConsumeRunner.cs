@@ -103,7 +103,11 @@ public sealed class RedisConsumeRunner : IDisposable
         _engine = new BrainEngine(config, brokerFactory, _journal, logger, time: time)
         {
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
-            LineRejected = (_, reason) => _dead.Add(new DeadLetter(_currentStream!, _currentId, reason, _currentValues)),
+            // A line held back by the clock rule may be rejected while a later entry is current: dead-letter the held entry.
+            HeldLineOrigin = () => new DeadLetter(_currentStream!, _currentId, string.Empty, _currentValues),
+            LineRejected = (_, reason) => _dead.Add(_engine!.RejectedLineOrigin is DeadLetter held
+                ? held with { Reason = reason }
+                : new DeadLetter(_currentStream!, _currentId, reason, _currentValues)),
             // Account-wide halts and the daily buy budget are shared by every brain of the group.
             SharedLimits = new RedisAccountLimits(_db, $"{_settings.Stream}:account:{_settings.Group}", time),
             AccountDailyBuyLimit = _settings.AccountDailyBuyLimit,
@@ -209,6 +213,7 @@ public sealed class RedisConsumeRunner : IDisposable
 
         ProcessMerged();
         var summary = _engine.Finish();
+        FlushEffects(); // lines the clock rule held to the end are rejected by Finish: their dead letters
         Retry(AcknowledgeAll, CancellationToken.None, attempts: 20);
         _leases?.ReleaseAll();
         var wall = clock.Elapsed.TotalSeconds;

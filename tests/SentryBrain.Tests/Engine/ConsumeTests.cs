@@ -421,7 +421,8 @@ public sealed class ConsumeTests : IDisposable
         var input = Input(
             Quote(T0, "BOLT", 47.00, 47.02, -0.06, 0),                    // halt
             Quote(T0.AddSeconds(1), "CRUX", 19.99, 20.00, Up, Up),        // halted
-            Quote(nextDay, "CRUX", 19.99, 20.00, Up, Up));                // new date: buys again
+            Quote(nextDay, "CRUX", 19.99, 20.00, Up, Up),                 // new date: buys again
+            Quote(nextDay.AddSeconds(1), "ACME", 99.99, 100.00));         // confirms the jump to the next day (EventClock)
 
         using var run = Run(input, HandConfig(), MemoryBroker);
 

@@ -250,6 +250,25 @@ public sealed class EventTimeGuardTests : IDisposable
         Assert.Equal(4, run.Summary.ElapsedEventSeconds);
     }
 
+    [Fact]
+    public void AtTheEndOfInput_OneConfirmingEventIsEnough_ALoneJumpIsRejected()
+    {
+        var nextDay = T0.AddDays(1);
+        string[] confirmed = [Quote(T0, "ACME", 99.99, 100.00), Quote(nextDay, "ACME", 99.99, 100.00, Up, Up), Quote(nextDay.AddSeconds(1), "BOLT", 49.99, 50.00)];
+
+        using var run = Run(confirmed, HandConfig());
+
+        Assert.Empty(run.Errors);
+        Assert.Contains(run.OfKind("decision"), d => Str(d, "action") == "buy" && Str(d, "ts") == Ts(nextDay));
+        Assert.Equal(86_401, run.Summary.ElapsedEventSeconds);
+
+        using var lone = Run(confirmed[..2], HandConfig());
+
+        Assert.Equal([2L], lone.Errors.Select(e => e.Line));
+        Assert.Contains("before the end of input", lone.Errors.Single().Error, StringComparison.Ordinal);
+        Assert.Equal(0, lone.Summary.ElapsedEventSeconds);
+    }
+
     /// <summary>A session's worth of quotes for three symbols, one per second from <paramref name="startUtc"/>; the first is a buy signal for ACME.</summary>
     private static IEnumerable<string> Session(DateTime startUtc, int seconds)
     {
