@@ -132,6 +132,7 @@ public sealed record BrainConfig
     public bool OpportunityEngineEnabled { get; init; }
     public string ActiveSymbolsFile { get; init; } = string.Empty;
     public double SymbolStateTtlSec { get; init; } = 1800;
+    public int MaxSymbols { get; init; } = 10_000;
 
     /// <summary>Redis stream settings (REDIS_*), kept in their own record.</summary>
     public Streams.RedisSettings Redis { get; init; } = new();
@@ -195,6 +196,7 @@ public sealed record BrainConfig
             OpportunityEngineEnabled = r.Bool("OPPORTUNITY_ENGINE_ENABLED", d.OpportunityEngineEnabled, "restrict the watchlist to ACTIVE_SYMBOLS_FILE"),
             ActiveSymbolsFile = r.String("ACTIVE_SYMBOLS_FILE", d.ActiveSymbolsFile, "active symbols, one per line"),
             SymbolStateTtlSec = r.Double("SYMBOL_STATE_TTL_SEC", d.SymbolStateTtlSec, "forget idle symbols (not held, no open order) after this many event-time seconds", min: 60),
+            MaxSymbols = r.Int("MAX_SYMBOLS", d.MaxSymbols, "most symbols tracked at once; an event for a new symbol past it is rejected (held symbols are always tracked)", min: 1, max: 10_000_000),
 
             UseAtrStop = r.Bool("USE_ATR_STOP", d.UseAtrStop, "stop at ATR_STOP_MULTIPLE × daily ATR when ATR is known"),
             AtrPeriod = r.Int("ATR_PERIOD", d.AtrPeriod, "ATR period (Wilder), daily bars", min: 2, max: 500),
