@@ -37,7 +37,7 @@ internal static class SymbolMemoryBenchCommand
             LogLevel = "ERROR",
             SymbolStateTtlSec = 1e9, // nothing is pruned: every symbol stays tracked
         };
-        config = WithoutCap(config);
+        config = config with { MaxSymbols = symbolCount + 1 }; // every symbol is tracked: this measures a state, not the cap
         using var broker = PaperBroker.Open(":memory:", config.PaperStartingCash);
         using var journal = new JournalWriter(Stream.Null);
         var engine = new BrainEngine(config, broker, journal, NullLogger.Instance);
@@ -70,8 +70,6 @@ internal static class SymbolMemoryBenchCommand
         GC.KeepAlive(engine);
         return 0;
     }
-
-    private static BrainConfig WithoutCap(BrainConfig config) => config;
 
     private static byte[] Line(string type, DateTime ts, string symbol, bool trade)
     {

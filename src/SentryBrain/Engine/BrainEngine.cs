@@ -430,7 +430,9 @@ public sealed class BrainEngine
                 indicators.RollDay(_tradingDate);
             }
 
-            state = new SymbolState(symbol, _config.RsiPeriod, indicators);
+            // Only the trend filter reads the price history, and no engine rule reads closed bars: keep no more.
+            var prices = _config.TrendFilterEnabled ? Math.Min(_config.TrendSmaPeriod, SymbolState.PriceHistoryLength) : 0;
+            state = new SymbolState(symbol, _config.RsiPeriod, indicators, prices, barHistory: 0);
             _states[symbol] = state;
         }
 
