@@ -182,4 +182,27 @@ public sealed class SymbolCapTests
         Assert.DoesNotContain(written, l => l.Contains("\"kind\":\"error\"", StringComparison.Ordinal)); // news for tracked symbols is used
         Assert.True(engine.TrackedSymbols <= Cap, $"{engine.TrackedSymbols} tracked");
     }
+
+    /// <summary>Positions and orders lines only replace the feed's view (no broker) or hint the broker: they write nothing, however long.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PositionsAndOrdersLines_WriteNoJournalLines(bool withBroker)
+    {
+        using var broker = withBroker ? PaperBroker.Open(":memory:", 100_000) : null;
+        var output = new MemoryStream();
+        using var journal = new JournalWriter(output);
+        var engine = new BrainEngine(Config(), broker, journal, NullLogger.Instance);
+        engine.ProcessLine(QuoteLine(T0, "AAA", 10.00, 10.01));
+        journal.Flush();
+        var before = output.Length;
+        var positions = string.Join(',', Enumerable.Range(0, 5_000).Select(i => $$$"""{"symbol":"{{{Symbol(i)}}}","qty":"1","side":"long","cost_basis":"10"}"""));
+        var orders = string.Join(',', Enumerable.Range(0, 5_000).Select(i => $$$"""{"id":"o{{{i}}}","symbol":"{{{Symbol(i)}}}","side":"buy","qty":"1","filled_qty":"0","type":"limit","status":"new"}"""));
+        engine.ProcessLine(Encoding.UTF8.GetBytes($$$"""{"type":"positions","ts":"{{{Ts(T0.AddSeconds(1))}}}","payload":{"positions":[{{{positions}}}]}}"""));
+        engine.ProcessLine(Encoding.UTF8.GetBytes($$$"""{"type":"orders","ts":"{{{Ts(T0.AddSeconds(2))}}}","payload":{"orders":[{{{orders}}}]}}"""));
+        journal.Flush();
+
+        Assert.Equal(before, output.Length);
+        Assert.Equal(1, engine.TrackedSymbols);
+    }
 }
