@@ -33,6 +33,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks of the hot path");
         command.Subcommands.Add(consume);
         command.Subcommands.Add(BacktestBenchCommand.Create());
+        command.Subcommands.Add(SymbolMemoryBenchCommand.Create());
         return command;
     }
 

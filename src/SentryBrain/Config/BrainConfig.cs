@@ -132,6 +132,7 @@ public sealed record BrainConfig
     public bool OpportunityEngineEnabled { get; init; }
     public string ActiveSymbolsFile { get; init; } = string.Empty;
     public double SymbolStateTtlSec { get; init; } = 1800;
+    public int MaxSymbols { get; init; } = 10_000;
 
     // Event time (EventClock)
     public double FutureTsToleranceSec { get; init; } = 60;
@@ -203,6 +204,7 @@ public sealed record BrainConfig
             FutureTsToleranceSec = r.Double("FUTURE_TS_TOLERANCE_SEC", d.FutureTsToleranceSec, "reject events whose ts is more than this many seconds after the wall clock", min: 0, max: 86_400),
             ClockJumpConfirmSec = r.Double("CLOCK_JUMP_CONFIRM_SEC", d.ClockJumpConfirmSec, "an event this many seconds or more ahead of the stream's clock is held until later events confirm the new time", min: 1, max: 31_536_000),
             ClockJumpConfirmEvents = r.Int("CLOCK_JUMP_CONFIRM_EVENTS", d.ClockJumpConfirmEvents, "events near or after a held jump that confirm it (the jump is rejected if the stream goes on near the old clock)", min: 1, max: 100),
+            MaxSymbols = r.Int("MAX_SYMBOLS", d.MaxSymbols, "most symbols tracked at once; an event for a new symbol past it is rejected (held symbols are always tracked)", min: 1, max: 10_000_000),
 
             UseAtrStop = r.Bool("USE_ATR_STOP", d.UseAtrStop, "stop at ATR_STOP_MULTIPLE × daily ATR when ATR is known"),
             AtrPeriod = r.Int("ATR_PERIOD", d.AtrPeriod, "ATR period (Wilder), daily bars", min: 2, max: 500),

@@ -49,6 +49,7 @@ public sealed class BrainEngine
     private readonly EventParser _parser = new();
     private readonly EventClock _clock;
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.Ordinal);
+    private readonly SymbolCap _cap;
     private readonly Dictionary<string, FeedPosition> _feedPositions = new(StringComparer.Ordinal);
     private readonly HashSet<(string Symbol, string Side)> _feedOpenOrders = [];
     private readonly KillSwitch _killSwitch;
@@ -131,6 +132,7 @@ public sealed class BrainEngine
             }
         }
 
+        _cap = new SymbolCap(config.MaxSymbols, _states, IsHeld, PruneIdle);
         _markPrice = symbol => _states.TryGetValue(symbol, out var s) && s.MarkPrice > 0 ? s.MarkPrice : null;
     }
 
@@ -227,6 +229,13 @@ public sealed class BrainEngine
     {
         _events++;
         Advance(evt.Ts);
+        if (_cap.Refused(evt, _now) is { } untracked)
+        {
+            _events--; // a rejected line, so that events + rejected = lines
+            Reject(_cap.Reason(untracked));
+            return;
+        }
+
         switch (evt)
         {
             case TradeEvent trade:
@@ -482,7 +491,9 @@ public sealed class BrainEngine
                 indicators.RollDay(_tradingDate);
             }
 
-            state = new SymbolState(symbol, _config.RsiPeriod, indicators);
+            // Only the trend filter reads the price history, and no engine rule reads closed bars: keep no more.
+            var prices = _config.TrendFilterEnabled ? Math.Min(_config.TrendSmaPeriod, SymbolState.PriceHistoryLength) : 0;
+            state = new SymbolState(symbol, _config.RsiPeriod, indicators, prices, barHistory: 0);
             _states[symbol] = state;
         }
 
@@ -531,11 +542,23 @@ public sealed class BrainEngine
             _logger.LogWarning("Kill switch tripped for {Symbols} by news {Id} scoring {Score:0.###}: {Headline}", string.Join(",", news.Symbols), news.Id, score, news.Headline);
         }
 
+        var untracked = 0;
         foreach (var symbol in news.Symbols)
         {
+            if (!_cap.CanTrack(symbol, _now))
+            {
+                untracked++;
+                continue;
+            }
+
             var state = State(symbol);
             state.OnNews(news.Ts, score);
             Evaluate(state, force: true);
+        }
+
+        if (untracked > 0)
+        {
+            _logger.LogWarning("News {Id} (line {Line}): {Count} of its symbols not tracked (MAX_SYMBOLS={Max})", news.Id, _lines, untracked, _cap.MaxSymbols);
         }
     }
 
@@ -585,6 +608,8 @@ public sealed class BrainEngine
 
         return (0, 0);
     }
+
+    private bool IsHeld(string symbol) => PositionOf(symbol).Qty != 0 || HasOpenOrder(symbol, OrderSide.Buy) || HasOpenOrder(symbol, OrderSide.Sell);
 
     private bool HasOpenOrder(string symbol, OrderSide side)
         => _broker is not null ? _broker.HasOpenOrder(symbol, side) : _feedOpenOrders.Contains((symbol, side.Wire()));
@@ -1076,6 +1101,11 @@ public sealed class BrainEngine
             return;
         }
 
+        PruneIdle();
+    }
+
+    private void PruneIdle()
+    {
         _lastPrune = _now;
         var idleBefore = _now.AddSeconds(-_config.SymbolStateTtlSec);
         var watch = _watchlist?.Symbols;
@@ -1083,7 +1113,7 @@ public sealed class BrainEngine
         foreach (var (symbol, state) in _states)
         {
             var stale = state.LastEventTs < idleBefore || (watch is not null && !watch.Contains(symbol));
-            if (stale && PositionOf(symbol).Qty == 0 && !HasOpenOrder(symbol, OrderSide.Buy) && !HasOpenOrder(symbol, OrderSide.Sell))
+            if (stale && !IsHeld(symbol))
             {
                 _pruneScratch.Add(symbol);
             }

@@ -29,17 +29,21 @@ public sealed record LiveIndicatorOptions(
 /// rolled at the New York date change) give ATR, ATR percentile, the returns Z-score and structure; 1-minute bars
 /// give the session VWAP, the technical score and momentum; trades against quotes give OFI. Updates are O(1) per
 /// event; the per-bar and per-day work (technical score, structure) runs once per bar or day, not per event.
+/// Each history is allocated when its first value arrives and the ordering scratch is shared, so a symbol seen once
+/// (a flood of new symbols, most of a wide universe) costs a few hundred bytes, not 10 KB.
 /// </summary>
 public sealed class LiveIndicators
 {
     public const int DailyHistory = 260;
     public const int IntradayHistory = 120;
 
+    [ThreadStatic]
+    private static double[]? t_scratch;
+
     private readonly LiveIndicatorOptions _options;
-    private readonly double[] _dailyCloses = new double[DailyHistory];
-    private readonly double[] _returns;
-    private readonly double[] _barCloses = new double[IntradayHistory];
-    private readonly double[] _scratch = new double[Math.Max(DailyHistory, IntradayHistory)];
+    private double[]? _dailyCloses;
+    private double[]? _returns;
+    private double[]? _barCloses;
     private readonly SessionVwap _vwap = new();
     private readonly OrderFlowImbalance _ofi;
     private readonly AtrPercentile _atrPercentile;
@@ -70,7 +74,6 @@ public sealed class LiveIndicators
         _atr = new Atr(options.AtrPeriod);
         _atrPercentile = new AtrPercentile(options.AtrPercentileLookback);
         _ofi = new OrderFlowImbalance(options.OfiWindowTrades);
-        _returns = new double[options.ZScorePeriod];
     }
 
     /// <summary>Daily ATR (last completed day).</summary>
@@ -105,7 +108,7 @@ public sealed class LiveIndicators
 
     public int DailyBars => _dailyCount;
 
-    public double? LastDailyClose => _dailyCount > 0 ? _dailyCloses[(_dailyHead - 1 + DailyHistory) % DailyHistory] : null;
+    public double? LastDailyClose => _dailyCount > 0 ? _dailyCloses![(_dailyHead - 1 + DailyHistory) % DailyHistory] : null;
 
     /// <summary>The last daily close-to-close returns, oldest first, into <paramref name="destination"/>; returns how many were written.</summary>
     public int DailyReturns(Span<double> destination)
@@ -113,8 +116,8 @@ public sealed class LiveIndicators
         var n = Math.Min(destination.Length, _dailyCount - 1);
         for (var i = 0; i < n; i++)
         {
-            var newer = _dailyCloses[(_dailyHead - 1 - (n - 1 - i) + (2 * DailyHistory)) % DailyHistory];
-            var older = _dailyCloses[(_dailyHead - 2 - (n - 1 - i) + (2 * DailyHistory)) % DailyHistory];
+            var newer = _dailyCloses![(_dailyHead - 1 - (n - 1 - i) + (2 * DailyHistory)) % DailyHistory];
+            var older = _dailyCloses![(_dailyHead - 2 - (n - 1 - i) + (2 * DailyHistory)) % DailyHistory];
             destination[i] = older > 0 ? (newer / older) - 1 : 0;
         }
 
@@ -132,7 +135,7 @@ public sealed class LiveIndicators
         var sum = 0.0;
         for (var i = 1; i <= period; i++)
         {
-            sum += _dailyCloses[(_dailyHead - i + DailyHistory) % DailyHistory];
+            sum += _dailyCloses![(_dailyHead - i + DailyHistory) % DailyHistory];
         }
 
         return sum / period;
@@ -147,7 +150,7 @@ public sealed class LiveIndicators
     /// <summary>Z-score of today's return so far (price vs the last daily close) against the previous daily returns.</summary>
     public double? ZScore(double price)
     {
-        if (_returnCount < _returns.Length || _returnStd <= 0 || LastDailyClose is not { } last || last <= 0 || price <= 0)
+        if (_returnCount < _options.ZScorePeriod || _returnStd <= 0 || LastDailyClose is not { } last || last <= 0 || price <= 0)
         {
             return null;
         }
@@ -209,6 +212,7 @@ public sealed class LiveIndicators
     public void OnMinuteBar(MinuteBar bar)
     {
         _vwap.Add(bar.Start, bar.High, bar.Low, bar.Close, bar.Volume);
+        _barCloses ??= new double[IntradayHistory];
         _barCloses[_barHead] = bar.Close;
         _barHead = (_barHead + 1) % IntradayHistory;
         _barCount = Math.Min(_barCount + 1, IntradayHistory);
@@ -241,6 +245,7 @@ public sealed class LiveIndicators
             _atrPercentile.Add(atr);
         }
 
+        _dailyCloses ??= new double[DailyHistory];
         _dailyCloses[_dailyHead] = close;
         _dailyHead = (_dailyHead + 1) % DailyHistory;
         _dailyCount = Math.Min(_dailyCount + 1, DailyHistory);
@@ -248,6 +253,7 @@ public sealed class LiveIndicators
 
     private void AddReturn(double r)
     {
+        _returns ??= new double[_options.ZScorePeriod];
         _returns[_returnHead] = r;
         _returnHead = (_returnHead + 1) % _returns.Length;
         _returnCount = Math.Min(_returnCount + 1, _returns.Length);
@@ -264,15 +270,24 @@ public sealed class LiveIndicators
         StructureOk = Structure.IsOk(Ordered(_dailyCloses, _dailyHead, _dailyCount), _options.StructureEmaPeriod);
     }
 
-    /// <summary>The ring's values oldest first, in a reused scratch buffer.</summary>
-    private ReadOnlySpan<double> Ordered(double[] ring, int head, int count)
+    /// <summary>
+    /// The ring's values oldest first, in a scratch buffer shared by every instance on this thread (the span is read
+    /// at once, before the next call); empty when the ring was never written.
+    /// </summary>
+    private static ReadOnlySpan<double> Ordered(double[]? ring, int head, int count)
     {
+        if (ring is null || count == 0)
+        {
+            return [];
+        }
+
+        var scratch = t_scratch ??= new double[Math.Max(DailyHistory, IntradayHistory)];
         var start = (head - count + ring.Length) % ring.Length;
         for (var i = 0; i < count; i++)
         {
-            _scratch[i] = ring[(start + i) % ring.Length];
+            scratch[i] = ring[(start + i) % ring.Length];
         }
 
-        return _scratch.AsSpan(0, count);
+        return scratch.AsSpan(0, count);
     }
 }

@@ -4,25 +4,34 @@ using SentryBrain.Signals.Technical;
 namespace SentryBrain.Market;
 
 /// <summary>
-/// Everything the brain knows about one symbol, updated in O(1) per event without allocation.
+/// Everything the brain knows about one symbol, updated in O(1) per event without allocation (after its histories,
+/// allocated once).
 /// Trades build one-minute bars (quotes only move bid/ask/mid); closed bars feed the RSI.
+/// The price and bar histories are sized to what their reader needs (0 = none kept) and allocated on first use, so a
+/// symbol seen once costs a few hundred bytes.
 /// </summary>
 public sealed class SymbolState
 {
     public const int PriceHistoryLength = 100;
     public const int BarHistoryLength = 60;
 
-    private readonly double[] _prices = new double[PriceHistoryLength];
-    private readonly MinuteBar[] _bars = new MinuteBar[BarHistoryLength];
+    private readonly int _priceHistory;
+    private readonly int _barHistory;
+    private double[]? _prices;
+    private MinuteBar[]? _bars;
     private int _priceHead;
     private int _barHead;
     private WilderRsi _rsi;
     private MinuteBar _current;
     private bool _hasCurrent;
 
-    public SymbolState(string symbol, int rsiPeriod, LiveIndicators? indicators = null)
+    public SymbolState(string symbol, int rsiPeriod, LiveIndicators? indicators = null, int priceHistory = PriceHistoryLength, int barHistory = BarHistoryLength)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(priceHistory);
+        ArgumentOutOfRangeException.ThrowIfNegative(barHistory);
         Symbol = symbol;
+        _priceHistory = priceHistory;
+        _barHistory = barHistory;
         _rsi = new WilderRsi(rsiPeriod);
         Indicators = indicators;
     }
@@ -141,18 +150,18 @@ public sealed class SymbolState
     public double? FreshNews(DateTime now, double maxAgeSec)
         => NewsScore is { } score && (now - NewsTs).TotalSeconds <= maxAgeSec && !(LastEntryTs >= NewsTs) ? score : null;
 
-    /// <summary>The i-th most recent price (0 = newest) of the last <see cref="PriceHistoryLength"/> trade prices and quote mids.</summary>
+    /// <summary>The i-th most recent price (0 = newest) of the last <c>priceHistory</c> trade prices and quote mids.</summary>
     public double PriceAt(int i)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, PriceCount);
-        return _prices[(_priceHead - 1 - i + PriceHistoryLength) % PriceHistoryLength];
+        return _prices![(_priceHead - 1 - i + _priceHistory) % _priceHistory];
     }
 
     /// <summary>The i-th most recent closed bar (0 = newest).</summary>
     public MinuteBar BarAt(int i)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(i, BarCount);
-        return _bars[(_barHead - 1 - i + BarHistoryLength) % BarHistoryLength];
+        return _bars![(_barHead - 1 - i + _barHistory) % _barHistory];
     }
 
     /// <summary>The bar being built from trades in the current minute, if any.</summary>
@@ -177,9 +186,15 @@ public sealed class SymbolState
 
     private void AddPrice(double price)
     {
+        if (_priceHistory == 0)
+        {
+            return;
+        }
+
+        _prices ??= new double[_priceHistory];
         _prices[_priceHead] = price;
-        _priceHead = (_priceHead + 1) % PriceHistoryLength;
-        if (PriceCount < PriceHistoryLength)
+        _priceHead = (_priceHead + 1) % _priceHistory;
+        if (PriceCount < _priceHistory)
         {
             PriceCount++;
         }
@@ -212,11 +227,15 @@ public sealed class SymbolState
 
     private void CloseBar()
     {
-        _bars[_barHead] = _current;
-        _barHead = (_barHead + 1) % BarHistoryLength;
-        if (BarCount < BarHistoryLength)
+        if (_barHistory > 0)
         {
-            BarCount++;
+            _bars ??= new MinuteBar[_barHistory];
+            _bars[_barHead] = _current;
+            _barHead = (_barHead + 1) % _barHistory;
+            if (BarCount < _barHistory)
+            {
+                BarCount++;
+            }
         }
 
         _rsi.Add(_current.Close);

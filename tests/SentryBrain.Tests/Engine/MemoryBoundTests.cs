@@ -34,6 +34,35 @@ public class MemoryBoundTests
         Assert.True(engine.TrackedSymbols < 20_000);
     }
 
+    /// <summary>
+    /// 100,000 distinct symbols within 50 s of event time (the flood: 1.21 GB without a cap). The default
+    /// MAX_SYMBOLS (10,000) holds the table, and the managed heap grows by far less than 100,000 symbol states
+    /// would take (the bound is generous: 10,000 states of today's ~11 KB would fit in it).
+    /// </summary>
+    [Fact]
+    public void FloodOfDistinctSymbols_StaysWithinTheCap_AndBoundedMemory()
+    {
+        var config = new BrainConfig { StrategyIntervalSec = 0 };
+        Assert.Equal(10_000, config.MaxSymbols);
+        using var broker = PaperBroker.Open(":memory:", 100_000);
+        using var journal = new JournalWriter(Stream.Null);
+        var engine = new BrainEngine(config, broker, journal, NullLogger.Instance);
+        engine.Process(Quote(T0, "WARM"));
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < 100_000; i++)
+        {
+            engine.Process(Quote(T0.AddTicks(i * 5_000), "S" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            if (engine.TrackedSymbols > config.MaxSymbols)
+            {
+                Assert.Fail($"{engine.TrackedSymbols} symbols tracked after {i + 1} new ones; MAX_SYMBOLS is {config.MaxSymbols}");
+            }
+        }
+
+        var grown = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Assert.True(grown < 150_000_000, $"managed heap grew by {grown:N0} bytes for a capped flood");
+        GC.KeepAlive(engine);
+    }
+
     [Fact]
     public void HeldSymbols_AreKept_EvenWhenIdle()
     {

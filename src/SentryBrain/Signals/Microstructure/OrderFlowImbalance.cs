@@ -10,8 +10,9 @@ namespace SentryBrain.Signals.Microstructure;
 /// ignored (not added to the window). Trades with a non-positive or non-finite size or a non-finite price are ignored.
 /// </para>
 /// <para>
-/// O(1) per update and allocation-free after construction: a ring buffer of signed sizes (+buy, −sell) with running
-/// sums. A side's sum is reset to exactly 0 whenever it has no trade left in the window, so rounding can never leave
+/// O(1) per update and allocation-free after the first classified trade: a ring buffer of signed sizes (+buy, −sell,
+/// allocated at that trade, so a symbol that never trades costs no window) with running sums. A side's sum is reset
+/// to exactly 0 whenever it has no trade left in the window, so rounding can never leave
 /// a phantom volume behind.
 /// </para>
 /// </summary>
@@ -28,7 +29,8 @@ public sealed class OrderFlowImbalance
     /// <summary>Default window (<c>OFI_WINDOW_TRADES</c>).</summary>
     public const int DefaultWindowTrades = 100;
 
-    private readonly double[] _signedSizes;
+    private readonly int _window;
+    private double[]? _signedSizes;
     private int _next;
     private int _count;
     private int _buyTrades;
@@ -41,11 +43,11 @@ public sealed class OrderFlowImbalance
     public OrderFlowImbalance(int windowTrades = DefaultWindowTrades)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(windowTrades, 1);
-        _signedSizes = new double[windowTrades];
+        _window = windowTrades;
     }
 
     /// <summary>Window length N.</summary>
-    public int WindowTrades => _signedSizes.Length;
+    public int WindowTrades => _window;
 
     /// <summary>Classified trades currently in the window (≤ N).</summary>
     public int Count => _count;
@@ -86,7 +88,8 @@ public sealed class OrderFlowImbalance
             return;
         }
 
-        if (_count == _signedSizes.Length)
+        _signedSizes ??= new double[_window];
+        if (_count == _window)
         {
             Remove(_signedSizes[_next]);
         }
@@ -96,7 +99,7 @@ public sealed class OrderFlowImbalance
         }
 
         _signedSizes[_next] = signed;
-        _next = _next + 1 == _signedSizes.Length ? 0 : _next + 1;
+        _next = _next + 1 == _window ? 0 : _next + 1;
         if (signed > 0)
         {
             _buyVolume += signed;

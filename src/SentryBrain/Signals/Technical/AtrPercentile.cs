@@ -8,11 +8,12 @@ namespace SentryBrain.Signals.Technical;
 /// <see cref="Atr"/> (first value at bar 14) with lookback 60, the first percentile is at bar 74.
 /// The input is the ATR series itself (undefined ATRs are not added). Streaming form: a ring buffer of the last
 /// <c>lookback</c> values and one pass over it per value, so O(lookback) per update (60 comparisons by default)
-/// with no allocation after construction.
+/// with no allocation after the first value (the ring is allocated then, so an unused instance costs no ring).
 /// </summary>
 public sealed class AtrPercentile
 {
-    private readonly double[] _previous;
+    private readonly int _lookback;
+    private double[]? _previous;
     private int _next;
     private int _count;
     private double? _value;
@@ -20,10 +21,10 @@ public sealed class AtrPercentile
     public AtrPercentile(int lookback = 60)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(lookback, 1);
-        _previous = new double[lookback];
+        _lookback = lookback;
     }
 
-    public int Lookback => _previous.Length;
+    public int Lookback => _lookback;
 
     /// <summary>The percentile of the last ATR value; null during warm-up or right after a skipped (non-finite) value.</summary>
     public double? Value => _value;
@@ -36,7 +37,8 @@ public sealed class AtrPercentile
             return;
         }
 
-        if (_count == _previous.Length)
+        _previous ??= new double[_lookback];
+        if (_count == _lookback)
         {
             var below = 0;
             foreach (var p in _previous)
@@ -47,7 +49,7 @@ public sealed class AtrPercentile
                 }
             }
 
-            _value = 100.0 * below / _previous.Length;
+            _value = 100.0 * below / _lookback;
         }
         else
         {
@@ -56,7 +58,7 @@ public sealed class AtrPercentile
         }
 
         _previous[_next] = atr;
-        _next = _next + 1 == _previous.Length ? 0 : _next + 1;
+        _next = _next + 1 == _lookback ? 0 : _next + 1;
     }
 
     /// <summary>
