@@ -139,6 +139,9 @@ public sealed record BrainConfig
     public double ClockJumpConfirmSec { get; init; } = 900;
     public int ClockJumpConfirmEvents { get; init; } = 3;
 
+    /// <summary>The per-symbol outlier guard (OUTLIER_*), kept in its own record.</summary>
+    public Market.OutlierSettings Outliers { get; init; } = new();
+
     /// <summary>Redis stream settings (REDIS_*), kept in their own record.</summary>
     public Streams.RedisSettings Redis { get; init; } = new();
 
@@ -260,6 +263,8 @@ public sealed record BrainConfig
             Spy200maRegimeEnabled = r.Bool("SPY_200MA_REGIME_ENABLED", d.Spy200maRegimeEnabled, "stricter entries and smaller size while SPY is below its 200-day SMA"),
             SpyBelow200maLongSizeMultiplier = r.Double("SPY_BELOW_200MA_LONG_SIZE_MULTIPLIER", d.SpyBelow200maLongSizeMultiplier, "size multiplier below the SPY 200-day SMA", min: 0, max: 1),
             SpyBelow200maZTighten = r.Double("SPY_BELOW_200MA_Z_TIGHTEN", d.SpyBelow200maZTighten, "entries need Z ≤ this below the SPY 200-day SMA", min: -20, max: 20),
+
+            Outliers = Market.OutlierSettings.Read(r),
 
             BarsCsvDir = r.String("BARS_CSV_DIR", d.BarsCsvDir, "folder of <SYMBOL>.csv daily bars to warm indicators up (empty = none)"),
 

@@ -48,6 +48,7 @@ public sealed class BrainEngine
     private readonly ILogger _logger;
     private readonly EventParser _parser = new();
     private readonly EventClock _clock;
+    private readonly OutlierScreen _outliers;
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.Ordinal);
     private readonly SymbolCap _cap;
     private readonly Dictionary<string, FeedPosition> _feedPositions = new(StringComparer.Ordinal);
@@ -134,6 +135,7 @@ public sealed class BrainEngine
 
         _cap = new SymbolCap(config.MaxSymbols, _states, IsHeld, PruneIdle);
         _markPrice = symbol => _states.TryGetValue(symbol, out var s) && s.MarkPrice > 0 ? s.MarkPrice : null;
+        _outliers = new OutlierScreen(config.Outliers, logger, symbol => PositionOf(symbol).AvgEntry);
     }
 
     public long Evaluations => _evaluations;
@@ -288,7 +290,8 @@ public sealed class BrainEngine
         }
 
         var elapsed = _events > 0 ? (_now - _firstTs).TotalSeconds : 0;
-        var summary = new RunSummary(_lines, _events, _rejected, _unknown, _decisions, _orders, _fills, elapsed);
+        var summary = new RunSummary(_lines, _events, _rejected, _unknown, _decisions, _orders, _fills, elapsed) { Outliers = _outliers.Held };
+        _outliers.LogSummary();
         _journal.Summary(summary);
         _journal.Flush();
         return summary;
@@ -503,6 +506,11 @@ public sealed class BrainEngine
     private void OnTrade(TradeEvent trade)
     {
         var state = State(trade.Symbol);
+        if (!_outliers.Admit(state, trade))
+        {
+            return;
+        }
+
         state.OnTrade(trade);
         state.Indicators?.OnTrade(_tradingDate, trade.Price, trade.Size);
         CheckReturns(trade.Symbol, trade.Return1m, trade.Return5m);
@@ -512,13 +520,18 @@ public sealed class BrainEngine
     private void OnQuote(QuoteEvent quote)
     {
         var state = State(quote.Symbol);
+        if (!_outliers.Admit(state, quote))
+        {
+            return;
+        }
+
         state.OnQuote(quote);
         state.Indicators?.OnQuote(quote.Bid, quote.Ask);
         state.CloseBarIfDue(quote.Ts);
         CheckReturns(quote.Symbol, quote.Return1m, quote.Return5m);
         if (_broker is not null)
         {
-            Journal(_broker.OnQuote(quote.Symbol, quote.Bid, quote.Ask, _now), "filled");
+            Journal(_broker.OnQuote(quote.Symbol, quote.Bid, quote.Ask, quote.BidSize, quote.AskSize, _now), "filled");
         }
 
         Evaluate(state, force: false);

@@ -118,8 +118,11 @@ public interface IBroker : IDisposable
     /// <summary>Submits an order. Resubmitting the same client_order_id returns the existing order (Duplicate = true) and never creates a second one.</summary>
     SubmitResult Submit(OrderRequest request, DateTime now);
 
-    /// <summary>Feeds the latest quote for a symbol; returns fills and order changes it caused.</summary>
-    BrokerUpdate OnQuote(string symbol, double bid, double ask, DateTime now);
+    /// <summary>
+    /// Feeds the latest quote for a symbol with its sizes; returns fills and order changes it caused. A side with size 0
+    /// shows no liquidity: a simulated broker fills nothing against it.
+    /// </summary>
+    BrokerUpdate OnQuote(string symbol, double bid, double ask, long bidSize, long askSize, DateTime now);
 
     /// <summary>
     /// Advances the broker's clock to event time <paramref name="now"/>: expires DAY orders whose session ended and

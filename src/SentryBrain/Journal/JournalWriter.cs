@@ -6,7 +6,11 @@ using SentryBrain.Strategy;
 namespace SentryBrain.Journal;
 
 /// <summary>Counts that close a run; <c>events + rejected = lines</c>.</summary>
-public sealed record RunSummary(long Lines, long Events, long Rejected, long Unknown, long Decisions, long Orders, long Fills, double ElapsedEventSeconds);
+public sealed record RunSummary(long Lines, long Events, long Rejected, long Unknown, long Decisions, long Orders, long Fills, double ElapsedEventSeconds)
+{
+    /// <summary>Trades and quotes held back by the outlier guard (counted in <see cref="Events"/>).</summary>
+    public long Outliers { get; init; }
+}
 
 /// <summary>
 /// Writes the NDJSON journal of ARCHITECTURE.md. Output is a pure function of the input events:
@@ -153,6 +157,10 @@ public sealed class JournalWriter : IDisposable
         w.WriteNumber("orders"u8, s.Orders);
         w.WriteNumber("fills"u8, s.Fills);
         w.WriteNumber("elapsed_s"u8, Math.Round(s.ElapsedEventSeconds, 3));
+        if (s.Outliers > 0)
+        {
+            w.WriteNumber("outliers"u8, s.Outliers); // only when there were any: a clean run keeps the summary's shape
+        }
         EndLine();
     }
 

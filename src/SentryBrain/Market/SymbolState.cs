@@ -24,6 +24,7 @@ public sealed class SymbolState
     private WilderRsi _rsi;
     private MinuteBar _current;
     private bool _hasCurrent;
+    private OutlierGuard _outliers;
 
     public SymbolState(string symbol, int rsiPeriod, LiveIndicators? indicators = null, int priceHistory = PriceHistoryLength, int barHistory = BarHistoryLength)
     {
@@ -40,6 +41,9 @@ public sealed class SymbolState
     public LiveIndicators? Indicators { get; }
 
     public string Symbol { get; }
+
+    /// <summary>The outlier guard's state; the engine consults it before a trade or quote is applied.</summary>
+    public ref OutlierGuard Outliers => ref _outliers;
 
     public DateTime LastEventTs { get; private set; }
 

@@ -185,7 +185,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
         return BrokerUpdate.None;
     }
 
-    public BrokerUpdate OnQuote(string symbol, double bid, double ask, DateTime now)
+    public BrokerUpdate OnQuote(string symbol, double bid, double ask, long bidSize, long askSize, DateTime now)
     {
         if (ask > 0 && _open.Count > 0)
         {

@@ -10,7 +10,8 @@ namespace SentryBrain.Execution.Paper;
 /// update, expiry) is one SQLite transaction, written before the in-memory mirror is touched, so neither a crash
 /// nor a failed write can leave a half-applied fill. All reads are served from the mirror.
 /// Rules: full fills only; market orders fill at the ask (buy) or bid (sell) of the latest quote; limit buys fill
-/// when ask &lt;= limit at the ask, limit sells when bid &gt;= limit at the bid; no shorting; DAY orders expire at
+/// when ask &lt;= limit at the ask, limit sells when bid &gt;= limit at the bid; a quote side with size 0 makes no
+/// market (nothing fills against it; orders wait for a quote that shows size); no shorting; DAY orders expire at
 /// 16:00 New York time. Not thread-safe: drive it from the brain's single event loop. Never reads the wall clock.
 /// </summary>
 public sealed class PaperBroker : IBroker, IStateStore
@@ -203,14 +204,19 @@ public sealed class PaperBroker : IBroker, IStateStore
         return new SubmitResult(executed, Duplicate: false, Fills: [fill]);
     }
 
-    /// <summary>
-    /// Records the quote and fills whatever it makes marketable. A symbol without open orders costs two dictionary
-    /// look-ups and allocates nothing.
-    /// </summary>
+    /// <summary>A quote whose sizes are not known: both sides are taken to show liquidity.</summary>
     public BrokerUpdate OnQuote(string symbol, double bid, double ask, DateTime now)
+        => OnQuote(symbol, bid, ask, long.MaxValue, long.MaxValue, now);
+
+    /// <summary>
+    /// Records the quote and fills whatever it makes marketable: buys against the ask only when ask size &gt; 0, sells
+    /// against the bid only when bid size &gt; 0. A symbol without open orders costs two dictionary look-ups and
+    /// allocates nothing.
+    /// </summary>
+    public BrokerUpdate OnQuote(string symbol, double bid, double ask, long bidSize, long askSize, DateTime now)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var quote = new Quote(bid, ask);
+        var quote = new Quote(bid, ask, bidSize > 0, askSize > 0);
         CollectionsMarshal.GetValueRefOrAddDefault(_quotes, symbol, out _) = quote;
         if (!_openBySymbol.TryGetValue(symbol, out var book) || book.Orders.Count == 0)
         {
@@ -533,11 +539,11 @@ public sealed class PaperBroker : IBroker, IStateStore
         if (order.Side == OrderSide.Buy)
         {
             price = quote.Ask;
-            return IsPrice(price) && (order.Type == OrderType.Market || price <= order.LimitPrice.GetValueOrDefault());
+            return quote.AskShown && IsPrice(price) && (order.Type == OrderType.Market || price <= order.LimitPrice.GetValueOrDefault());
         }
 
         price = quote.Bid;
-        return IsPrice(price) && (order.Type == OrderType.Market || price >= order.LimitPrice.GetValueOrDefault());
+        return quote.BidShown && IsPrice(price) && (order.Type == OrderType.Market || price >= order.LimitPrice.GetValueOrDefault());
     }
 
     /// <summary>
@@ -664,7 +670,8 @@ public sealed class PaperBroker : IBroker, IStateStore
         _ => DateTime.SpecifyKind(value, DateTimeKind.Utc),
     };
 
-    private readonly record struct Quote(double Bid, double Ask);
+    /// <summary>The latest quote; a side not shown (size 0) fills nothing.</summary>
+    private readonly record struct Quote(double Bid, double Ask, bool BidShown, bool AskShown);
 
     private sealed class OpenOrder(BrokerOrder order, DateTime expiresAt, long seq)
     {
