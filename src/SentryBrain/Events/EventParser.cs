@@ -19,11 +19,17 @@ public sealed class EventParser
 
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
 
-    private readonly SymbolTable _symbols;
+    /// <summary>Default of NEWS_MAX_SYMBOLS: a story about more tickers than this is not per-symbol news.</summary>
+    public const int DefaultNewsMaxSymbols = 100;
 
-    public EventParser(SymbolTable? symbols = null)
+    private readonly SymbolTable _symbols;
+    private readonly int _newsMaxSymbols;
+
+    public EventParser(SymbolTable? symbols = null, int newsMaxSymbols = DefaultNewsMaxSymbols)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(newsMaxSymbols, 1);
         _symbols = symbols ?? new SymbolTable();
+        _newsMaxSymbols = newsMaxSymbols;
     }
 
     public SymbolTable Symbols => _symbols;
@@ -61,7 +67,7 @@ public sealed class EventParser
     /// The hot path for well-formed trade and quote lines. Returns false (not handled) for anything unusual,
     /// which then goes through the full reader; returns true with an event, or with a validation error.
     /// </summary>
-    private bool TryParseFast(ReadOnlySpan<byte> line, out MarketEvent? evt, out string? error)
+    internal bool TryParseFast(ReadOnlySpan<byte> line, out MarketEvent? evt, out string? error)
     {
         evt = null;
         error = null;
