@@ -46,7 +46,7 @@ public sealed class BrainEngine
     private IBroker? _broker;
     private readonly JournalWriter _journal;
     private readonly ILogger _logger;
-    private readonly EventParser _parser = new();
+    private readonly EventParser _parser;
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FeedPosition> _feedPositions = new(StringComparer.Ordinal);
     private readonly HashSet<(string Symbol, string Side)> _feedOpenOrders = [];
@@ -97,6 +97,7 @@ public sealed class BrainEngine
     public BrainEngine(BrainConfig config, Func<DateTime, IBroker?> brokerFactory, JournalWriter journal, ILogger logger, IDailyBarSource? barSource = null)
     {
         _config = config;
+        _parser = new EventParser(newsMaxSymbols: config.NewsMaxSymbols);
         _parameters = ConsensusParameters.From(config);
         _greenLight = GreenLightParameters.From(config);
         _exitParameters = PositionExitParameters.From(config);
