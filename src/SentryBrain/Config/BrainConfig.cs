@@ -37,6 +37,7 @@ public sealed record BrainConfig
     public double MomentumScale1m { get; init; } = 100;
     public double MomentumScale5m { get; init; } = 50;
     public double NewsMaxAgeSec { get; init; } = 3600;
+    public int NewsMaxSymbols { get; init; } = Events.EventParser.DefaultNewsMaxSymbols;
     public double StrategyIntervalSec { get; init; } = 45;
     public bool RegularSessionOnly { get; init; } = true;
 
@@ -179,6 +180,7 @@ public sealed record BrainConfig
             MomentumScale1m = r.Double("MOMENTUM_SCALE_1M", d.MomentumScale1m, "momentum = 0.6·clamp(scale·return_1m) + …", min: 0),
             MomentumScale5m = r.Double("MOMENTUM_SCALE_5M", d.MomentumScale5m, "… + 0.4·clamp(scale·return_5m)", min: 0),
             NewsMaxAgeSec = r.Double("NEWS_MAX_AGE_SEC", d.NewsMaxAgeSec, "how long a headline's score stays a source", min: 0),
+            NewsMaxSymbols = r.Int("NEWS_MAX_SYMBOLS", d.NewsMaxSymbols, "a news item naming more distinct valid symbols is rejected (not per-symbol news)", min: 1),
             StrategyIntervalSec = r.Double("STRATEGY_INTERVAL_SEC", d.StrategyIntervalSec, "event-time seconds between entry evaluations per symbol (0 = every event)", min: 0),
             RegularSessionOnly = r.Bool("STRATEGY_REGULAR_SESSION_ONLY", d.RegularSessionOnly, "trade only in the regular session"),
 

@@ -46,7 +46,7 @@ public sealed class BrainEngine
     private IBroker? _broker;
     private readonly JournalWriter _journal;
     private readonly ILogger _logger;
-    private readonly EventParser _parser = new();
+    private readonly EventParser _parser;
     private readonly EventClock _clock;
     private readonly OutlierScreen _outliers;
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.Ordinal);
@@ -106,6 +106,7 @@ public sealed class BrainEngine
     public BrainEngine(BrainConfig config, Func<DateTime, IBroker?> brokerFactory, JournalWriter journal, ILogger logger, IDailyBarSource? barSource = null, TimeProvider? time = null)
     {
         _config = config;
+        _parser = new EventParser(newsMaxSymbols: config.NewsMaxSymbols);
         _parameters = ConsensusParameters.From(config);
         _greenLight = GreenLightParameters.From(config);
         _exitParameters = PositionExitParameters.From(config);

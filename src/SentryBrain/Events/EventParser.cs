@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace SentryBrain.Events;
 
@@ -17,13 +18,19 @@ public sealed class EventParser
     public const double MaxVolume = 1_000_000_000_000;
     public const double MaxAnnualizedVol = 50;
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 16 };
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = LineChecks.MaxDepth };
+
+    /// <summary>Default of NEWS_MAX_SYMBOLS: a story about more tickers than this is not per-symbol news.</summary>
+    public const int DefaultNewsMaxSymbols = 100;
 
     private readonly SymbolTable _symbols;
+    private readonly int _newsMaxSymbols;
 
-    public EventParser(SymbolTable? symbols = null)
+    public EventParser(SymbolTable? symbols = null, int newsMaxSymbols = DefaultNewsMaxSymbols)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(newsMaxSymbols, 1);
         _symbols = symbols ?? new SymbolTable();
+        _newsMaxSymbols = newsMaxSymbols;
     }
 
     public SymbolTable Symbols => _symbols;
@@ -31,9 +38,22 @@ public sealed class EventParser
     /// <summary>Parses a line (without its newline). Returns null and sets <paramref name="error"/> when rejected.</summary>
     public MarketEvent? Parse(ReadOnlySpan<byte> line, out string? error)
     {
+        // Every string of the line, also those the parser skips, must be valid UTF-8 (vectorised: a few ns per line).
+        if (!Utf8.IsValid(line))
+        {
+            error = $"invalid UTF-8 at column {LineChecks.FirstInvalidUtf8(line) + 1}";
+            return null;
+        }
+
         if (TryParseFast(line, out var fast, out error))
         {
             return fast;
+        }
+
+        // Syntax and duplicate keys of the whole line first, so both paths accept and reject the same lines.
+        if (!LineChecks.TryValidate(line, out error))
+        {
+            return null;
         }
 
         try
@@ -42,17 +62,17 @@ public sealed class EventParser
         }
         catch (JsonException ex)
         {
-            error = "invalid JSON: " + Shorten(ex.Message);
+            error = LineChecks.Describe(ex, inPayload: true);
             return null;
         }
-        catch (InvalidOperationException ex)
+        catch (InvalidOperationException)
         {
-            error = "invalid JSON: " + Shorten(ex.Message);
+            error = "invalid JSON: a value of the wrong kind";
             return null;
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException)
         {
-            error = "invalid text: " + Shorten(ex.Message);
+            error = "invalid text in a string";
             return null;
         }
     }
@@ -61,7 +81,7 @@ public sealed class EventParser
     /// The hot path for well-formed trade and quote lines. Returns false (not handled) for anything unusual,
     /// which then goes through the full reader; returns true with an event, or with a validation error.
     /// </summary>
-    private bool TryParseFast(ReadOnlySpan<byte> line, out MarketEvent? evt, out string? error)
+    internal bool TryParseFast(ReadOnlySpan<byte> line, out MarketEvent? evt, out string? error)
     {
         evt = null;
         error = null;
@@ -78,18 +98,39 @@ public sealed class EventParser
         var f = NewTick();
         var parsedPayload = false;
         int r;
+        // A repeated key sends the line to the full path, which rejects it: known keys by bit, others compared.
+        var seen = 0;
+        var others = default(FlatKeys);
         while ((r = envelope.Next(out var key, out var kind, out var value, allowObject: true)) == 1)
         {
-            if (key.SequenceEqual("type"u8) && kind == FlatValueKind.String)
+            if (key.SequenceEqual("type"u8))
             {
+                if (kind != FlatValueKind.String || (seen & 1) != 0)
+                {
+                    return false;
+                }
+
+                seen |= 1;
                 type = value;
             }
-            else if (key.SequenceEqual("ts"u8) && kind == FlatValueKind.String)
+            else if (key.SequenceEqual("ts"u8))
             {
+                if (kind != FlatValueKind.String || (seen & 2) != 0)
+                {
+                    return false;
+                }
+
+                seen |= 2;
                 hasTs = Rfc3339.TryParse(value, out ts);
             }
-            else if (key.SequenceEqual("payload"u8) && kind == FlatValueKind.Object)
+            else if (key.SequenceEqual("payload"u8))
             {
+                if (kind != FlatValueKind.Object || (seen & 4) != 0)
+                {
+                    return false;
+                }
+
+                seen |= 4;
                 int length;
                 if (type.SequenceEqual("trade"u8) || type.SequenceEqual("quote"u8))
                 {
@@ -109,7 +150,7 @@ public sealed class EventParser
                 payload = value[..length];
                 envelope.Skip(length);
             }
-            else if (kind == FlatValueKind.Object || key.SequenceEqual("type"u8) || key.SequenceEqual("ts"u8) || key.SequenceEqual("payload"u8))
+            else if (kind == FlatValueKind.Object || !others.TryAdd(line, envelope.KeyStart, key.Length))
             {
                 return false;
             }
@@ -150,6 +191,8 @@ public sealed class EventParser
             return true;
         }
 
+        var seen = 0u; // one bit per known field: a repeated one sends the line to the full path
+        var others = default(FlatKeys);
         while (true)
         {
             if (i >= n || s[i] != '"')
@@ -164,6 +207,21 @@ public sealed class EventParser
             }
 
             var field = Field(s[keyStart..i]);
+            if (field != TickField.Unknown)
+            {
+                var bit = 1u << (int)field;
+                if ((seen & bit) != 0)
+                {
+                    return false;
+                }
+
+                seen |= bit;
+            }
+            else if (!others.TryAdd(s, keyStart, i - keyStart))
+            {
+                return false;
+            }
+
             i = SkipWhiteSpace(s, i + 1);
             if (i >= n || s[i] != ':')
             {
@@ -768,14 +826,25 @@ public sealed class EventParser
             JsonValueKind.String => dto.Id.GetString() ?? string.Empty,
             _ => string.Empty,
         };
-        var symbols = new List<string>();
-        foreach (var s in dto.Symbols ?? [])
+        // De-duplicated in order, in linear time: a set once the list is long.
+        var names = dto.Symbols ?? [];
+        var symbols = new List<string>(Math.Min(names.Count, _newsMaxSymbols));
+        HashSet<string>? seen = names.Count > 8 ? new(StringComparer.Ordinal) : null;
+        foreach (var s in names)
         {
             var interned = _symbols.Intern(s);
-            if (interned is not null && !symbols.Contains(interned))
+            if (interned is null || (seen is null ? symbols.Contains(interned) : !seen.Add(interned)))
             {
-                symbols.Add(interned);
+                continue;
             }
+
+            if (symbols.Count == _newsMaxSymbols)
+            {
+                error = $"news item names more than {_newsMaxSymbols} distinct symbols (NEWS_MAX_SYMBOLS)";
+                return null;
+            }
+
+            symbols.Add(interned);
         }
 
         DateTime? createdAt = null;

@@ -27,6 +27,7 @@ internal ref struct FlatJsonScanner
         _s = s;
         _i = 0;
         _first = true;
+        KeyStart = 0;
     }
 
     /// <summary>Consumes leading white space and the opening brace.</summary>
@@ -51,6 +52,9 @@ internal ref struct FlatJsonScanner
 
     /// <summary>Position after the object's closing brace (valid once <see cref="Next"/> returned 0).</summary>
     public readonly int Position => _i;
+
+    /// <summary>Where the key of the pair <see cref="Next"/> last read starts (after its opening quote).</summary>
+    public int KeyStart { get; private set; }
 
     /// <summary>1: a pair was read; 0: the object closed; −1: not something this scanner handles.</summary>
     public int Next(out ReadOnlySpan<byte> key, out FlatValueKind kind, out ReadOnlySpan<byte> value, bool allowObject)
@@ -82,6 +86,7 @@ internal ref struct FlatJsonScanner
         }
 
         _first = false;
+        KeyStart = _i + 1;
         if (!ReadString(out key))
         {
             return -1;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace SentryBrain.Events;
 
 /// <summary>
@@ -29,44 +27,37 @@ public sealed class SymbolTable
     /// <summary>Returns the interned upper-case symbol, or null when the bytes are not a plausible ticker.</summary>
     public string? Intern(ReadOnlySpan<byte> utf8)
     {
-        if (utf8.Length == 0 || utf8.Length > MaxLength)
+        var n = utf8.Length;
+        if (n == 0 || n > MaxLength)
         {
             return null;
         }
 
-        ulong key = 0;
-        if (utf8.Length <= 8)
-        {
-            for (var i = 0; i < utf8.Length; i++)
-            {
-                key = (key << 8) | utf8[i];
-            }
-
-            if (_packed.TryGetValue(key, out var known))
-            {
-                return known;
-            }
-        }
-
+        // Validate before any look-up, so only ticker bytes ever reach the cache. None of them is 0, which makes
+        // the big-endian packing of up to 8 bytes injective: "\0ACME" can no longer share ACME's key.
         Span<char> chars = stackalloc char[MaxLength];
-        for (var i = 0; i < utf8.Length; i++)
+        ReadOnlySpan<byte> table = TickerChars;
+        ulong key = 0;
+        for (var i = 0; i < n; i++)
         {
             var b = utf8[i];
-            if (b is >= (byte)'a' and <= (byte)'z')
-            {
-                b = (byte)(b - 32);
-            }
-
-            if (!(b is >= (byte)'A' and <= (byte)'Z' || b is >= (byte)'0' and <= (byte)'9' || b is (byte)'.' or (byte)'-' or (byte)'/'))
+            var upper = table[b];
+            if (upper == 0)
             {
                 return null;
             }
 
-            chars[i] = (char)b;
+            chars[i] = (char)upper;
+            key = (key << 8) | b;
         }
 
-        var symbol = Intern(chars[..utf8.Length]);
-        if (utf8.Length <= 8)
+        if (n <= 8 && _packed.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var symbol = Intern(chars[..n]);
+        if (n <= 8)
         {
             _packed[key] = symbol; // keyed by the bytes as sent, so "msft" and "MSFT" both map to "MSFT"
         }
@@ -74,15 +65,53 @@ public sealed class SymbolTable
         return symbol;
     }
 
+    /// <summary>
+    /// The same rule for text that was already decoded (escaped JSON strings, the source-generated payloads). No
+    /// trimming: " ACME" is not a ticker on the fast path either, and must not become one here.
+    /// </summary>
     public string? Intern(string? text)
     {
-        if (text is null)
+        if (text is null || text.Length == 0 || text.Length > MaxLength)
         {
             return null;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(text.Trim());
-        return Intern(bytes);
+        Span<byte> bytes = stackalloc byte[MaxLength];
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c > 0x7F)
+            {
+                return null; // every ticker byte is ASCII
+            }
+
+            bytes[i] = (byte)c;
+        }
+
+        return Intern(bytes[..text.Length]);
+    }
+
+    /// <summary>Ticker bytes (A–Z, a–z, 0–9, '.', '-', '/') mapped to their upper case; 0 for every other byte.</summary>
+    private static readonly byte[] TickerChars = BuildTable();
+
+    private static byte[] BuildTable()
+    {
+        var t = new byte[256];
+        for (var c = 'A'; c <= 'Z'; c++)
+        {
+            t[c] = (byte)c;
+            t[c + 32] = (byte)c;
+        }
+
+        for (var c = '0'; c <= '9'; c++)
+        {
+            t[c] = (byte)c;
+        }
+
+        t['.'] = (byte)'.';
+        t['-'] = (byte)'-';
+        t['/'] = (byte)'/';
+        return t;
     }
 
     private string Intern(ReadOnlySpan<char> upper)
