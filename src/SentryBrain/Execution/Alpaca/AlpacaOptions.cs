@@ -94,7 +94,7 @@ public sealed record AlpacaOptions(string KeyId, string SecretKey, Uri TradingBa
 
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append(CultureInfo.InvariantCulture, $"KeyId = ***, SecretKey = ***, TradingBaseUrl = {TradingBaseUrl}, Timeout = {Timeout}");
+        builder.Append(CultureInfo.InvariantCulture, $"KeyId = ***, SecretKey = ***, TradingBaseUrl = {Config.Urls.Redact(TradingBaseUrl.ToString())}, Timeout = {Timeout}");
         return true;
     }
 }
