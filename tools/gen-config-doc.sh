@@ -24,7 +24,14 @@ Invalid configuration:
 Booleans accept `true/false`, `1/0`, `yes/no`, `on/off` (any case). Percent conventions follow the
 reference: `STOP_LOSS_PCT=1.0` means 1 %; `POSITION_SIZE_PCT=0.05` is a fraction (5 %).
 `./brain config` prints the effective value of each variable and where it came from; secrets are
-masked (first four characters at most).
+masked (first four characters at most). A `.env` line that cannot be read (no `NAME=value`, a name
+that is not a variable name) is ignored with a warning on stderr naming the file and line, never the
+line's text; an unclosed quote and a variable set twice are warned about too.
+
+URLs never print their credentials: a `user:password@` part shows as `***@` (and a Redis
+`password=` option as `password=***`) in `./brain config`, logs and errors. Alpaca authenticates
+with its key headers, so `APCA_API_BASE_URL` and `ALPACA_DATA_BASE_URL` with a `user:password@` part
+are refused at start-up; `REDIS_URL`/`REDIS_ADDR` may carry one (Redis AUTH) and are masked.
 
 ## Variables used by this version
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SentryBrain.Cli.Commands;
 
+Terminal.ConfigureStdout();
 var root = new RootCommand("SentryBrain: market events in, decisions and paper orders out.");
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ConsumeCommand.Create());
@@ -13,4 +14,12 @@ root.Subcommands.Add(IndicatorsCommand.Create());
 root.Subcommands.Add(BacktestCommand.Create());
 root.Subcommands.Add(RedisCommands.Publish());
 root.Subcommands.Add(RedisCommands.Route());
-return root.Parse(args).Invoke();
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // One line and exit 2, as for every other bad value (not System.CommandLine's help dump and exit 1).
+    Console.Error.WriteLine(CommandLineErrors.Describe(parse));
+    return 2;
+}
+
+return parse.Invoke();

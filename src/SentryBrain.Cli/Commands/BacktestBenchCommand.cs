@@ -22,7 +22,12 @@ internal static class BacktestBenchCommand
         var runs = new Option<int>("--runs") { Description = "Timed runs after one warm-up (best is reported)", DefaultValueFactory = _ => 3 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic bars", DefaultValueFactory = _ => 1 };
         var command = new Command("backtest", "Backtest throughput (bars/s per core) and memory on synthetic daily bars") { symbols, years, strategy, runs, seed };
-        command.SetAction(parse => Run(parse.GetValue(symbols), parse.GetValue(years), parse.GetValue(strategy)!, Math.Max(1, parse.GetValue(runs)), parse.GetValue(seed)));
+        command.SetAction(parse => Usage.Run("bench backtest", () => Run(
+            Usage.AtLeast(parse.GetValue(symbols), 1, "--symbols"),
+            Usage.AtLeast(parse.GetValue(years), 1, "--years"),
+            parse.GetValue(strategy)!,
+            Usage.AtLeast(parse.GetValue(runs), 1, "--runs"),
+            parse.GetValue(seed))));
         return command;
     }
 

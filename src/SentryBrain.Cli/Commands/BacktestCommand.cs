@@ -16,10 +16,11 @@ namespace SentryBrain.Cli.Commands;
 /// </summary>
 internal static class BacktestCommand
 {
-    private static readonly string[] SmaParameters = ["SMA_FAST", "SMA_SLOW", "SMA_RSI_MAX", "SMA_RSI_PERIOD"];
-
     /// <summary>Calendar days of bars before the period used only to warm indicators up (≈ 275 sessions: SMA200, structure, ATR percentile).</summary>
     private const int WarmUpDays = 400;
+
+    /// <summary>Where default report folders go (git-ignored).</summary>
+    private const string ReportsRoot = "reports";
 
     public static Command Create()
     {
@@ -32,55 +33,120 @@ internal static class BacktestCommand
         var start = new Option<string?>("--start") { Description = "First date (yyyy-MM-dd)" };
         var end = new Option<string?>("--end") { Description = "Last date (yyyy-MM-dd); default: the data's last date" };
         var cash = new Option<double>("--cash") { Description = "Starting cash", DefaultValueFactory = _ => 100_000 };
-        var report = new Option<string?>("--report") { Description = "Report directory (default reports/<timestamp>/)" };
+        var report = new Option<string?>("--report") { Description = "Report folder (default reports/<UTC time>/, made unique); an existing non-empty folder needs --force" };
+        var force = new Option<bool>("--force") { Description = "With --report DIR: replace the report files in an existing folder" };
         var seed = new Option<ulong>("--seed") { Description = "Seed recorded in the manifest (the simulation itself is deterministic)", DefaultValueFactory = _ => 0 };
         var walkForward = new Option<string?>("--walk-forward") { Description = "TRAIN:TEST in trading days, e.g. 252:63" };
-        var sweep = new Option<string[]>("--sweep") { Description = "PARAM=v1,v2,... (repeat for a grid); PARAM is a configuration variable or SMA_FAST/SMA_SLOW/SMA_RSI_MAX", AllowMultipleArgumentsPerToken = false };
+        var sweep = new Option<string[]>("--sweep") { Description = "PARAM=v1,v2,... (repeat for a grid); PARAM is a configuration variable or SMA_FAST/SMA_SLOW/SMA_RSI_MAX/SMA_RSI_PERIOD", AllowMultipleArgumentsPerToken = false };
         var command = new Command("backtest", "Run the strategy on daily bars and write a report")
         {
-            data, symbols, strategy, days, years, start, end, cash, report, seed, walkForward, sweep,
+            data, symbols, strategy, days, years, start, end, cash, report, force, seed, walkForward, sweep,
         };
-        command.SetAction(parse =>
+        command.SetAction(parse => Usage.Run("backtest", () =>
         {
             try
             {
-                return Run(new Args(
+                return Run(Validate(new Args(
                     parse.GetValue(data)!,
-                    [.. parse.GetValue(symbols)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => s.ToUpperInvariant())],
+                    [.. parse.GetValue(symbols)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => Usage.Ticker(s, "--symbols"))],
                     parse.GetValue(strategy)!,
                     parse.GetValue(days),
                     parse.GetValue(years),
-                    ParseDate(parse.GetValue(start), "--start"),
-                    ParseDate(parse.GetValue(end), "--end"),
+                    Usage.Date(parse.GetValue(start), "--start"),
+                    Usage.Date(parse.GetValue(end), "--end"),
                     parse.GetValue(cash),
                     parse.GetValue(report),
+                    parse.GetValue(force),
                     parse.GetValue(seed),
                     parse.GetValue(walkForward),
-                    parse.GetValue(sweep) ?? []));
+                    parse.GetValue(sweep) ?? [])), TimeProvider.System);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or ConfigException or Market.Bars.BarCsvException or Execution.Alpaca.AlpacaApiException or UnauthorizedAccessException)
             {
-                Console.Error.WriteLine("backtest: " + ex.Message);
-                return 2;
+                throw new UsageException(Startup.OneLine(ex.Message));
             }
-        });
+        }));
         return command;
     }
 
     private sealed record Args(
         string Data, string[] Symbols, string Strategy, int? Days, double? Years, DateOnly? Start, DateOnly? End,
-        double Cash, string? Report, ulong Seed, string? WalkForward, string[] Sweep);
+        double Cash, string? Report, bool Force, ulong Seed, string? WalkForward, string[] Sweep);
 
-    private static int Run(Args a)
+    /// <summary>Every value and combination checked before any data is read or any folder made.</summary>
+    private static Args Validate(Args a)
     {
-        if (a.Symbols.Length == 0)
+        var data = a.Data.Trim();
+        if (data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException("--symbols is empty");
+            var folder = data[4..];
+            if (folder.Length == 0 || !Directory.Exists(folder))
+            {
+                throw new UsageException($"--data csv:DIR: the folder '{folder}' does not exist");
+            }
+        }
+        else if (!data.Equals("sample", StringComparison.OrdinalIgnoreCase) && !data.Equals("alpaca", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--data '{a.Data}' is not sample, csv:DIR or alpaca");
         }
 
+        if (a.Symbols.Length == 0)
+        {
+            throw new UsageException("--symbols is empty");
+        }
+
+        if (a.Days is { } d)
+        {
+            Usage.AtLeast(d, 1, "--days");
+        }
+
+        Usage.Number(a.Years, 0, "--years", exclusive: true);
+        if (a.Years > 200)
+        {
+            throw new UsageException("--years must be at most 200");
+        }
+
+        if (a.Days is not null && a.Years is not null)
+        {
+            throw new UsageException("--days and --years both set the period's length: give one of them");
+        }
+
+        if (a.Start is not null && (a.Days is not null || a.Years is not null))
+        {
+            throw new UsageException($"--start and {(a.Days is not null ? "--days" : "--years")} both set the period's start: give one of them (--days/--years count back from --end)");
+        }
+
+        if (a.Start is { } from && a.End is { } to && from > to)
+        {
+            throw new UsageException($"--start {from:yyyy-MM-dd} is after --end {to:yyyy-MM-dd}");
+        }
+
+        Usage.Number(a.Cash, 0, "--cash", exclusive: true);
+        if (a.Force && a.Report is null)
+        {
+            throw new UsageException("--force only applies with --report DIR (default report folders are always new)");
+        }
+
+        if (ReportFolder.CheckTarget(a.Report, a.Force) is { } problem)
+        {
+            throw new UsageException(problem);
+        }
+
+        if (a.WalkForward is { } wf)
+        {
+            Experiments.ParseWalkForward(wf);
+        }
+
+        return a;
+    }
+
+    private static int Run(Args a, TimeProvider time)
+    {
         var clock = Stopwatch.StartNew();
         var config = LoadConfig([], out var entries);
         var kind = BacktestOptions.Parse(a.Strategy);
+        var grid = Experiments.Grid(a.Sweep);
+        var points = SweepParameters.Check(grid, kind, entries.Select(e => e.Name).ToHashSet(StringComparer.Ordinal), overrides => LoadConfig(overrides, out _));
         var wanted = a.Symbols.ToList();
         var dataOnly = new List<string>();
         if (config.Spy200maRegimeEnabled && kind != BacktestStrategy.SmaCross && !wanted.Contains("SPY"))
@@ -90,7 +156,7 @@ internal static class BacktestCommand
         }
 
         var issues = new List<BarIssue>();
-        var series = Load(a, config, wanted, issues);
+        var series = Load(a, config, wanted, issues, time);
         foreach (var issue in issues)
         {
             Console.Error.WriteLine("skipped bad row: " + issue);
@@ -99,23 +165,21 @@ internal static class BacktestCommand
         // The period comes from the traded symbols (a regime-only SPY does not stretch it). Up to WarmUpDays before
         // it are loaded too: indicators warm up there, but no order is placed and statistics start at the period.
         var traded = series.Where(s => !dataOnly.Contains(s.Symbol)).ToList();
+        CheckPeriod(a, traded);
         var (from, to) = BacktestData.Range(traded, a.Start, a.End, a.Days, a.Years);
         from ??= traded.SelectMany(s => s.Bars).Select(b => (DateOnly?)b.Date).DefaultIfEmpty(null).Min();
         var panel = BarPanel.Align(series, from?.AddDays(-WarmUpDays), to);
         var tradeFrom = from is { } f ? Array.FindIndex(panel.Dates, d => d >= f) : 0;
         if (panel.Days == 0 || tradeFrom < 0)
         {
-            Console.Error.WriteLine("backtest: no bars in the requested range");
-            return 1;
+            throw new UsageException("no bars in the requested range");
         }
 
         var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, TradeFromDay: tradeFrom, DataOnlySymbols: dataOnly);
-        var dir = a.Report ?? Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(dir);
         var manifest = new RunManifest(
             CodeVersion(),
             "brain " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
-            DateTime.UtcNow,
+            time.GetUtcNow().UtcDateTime,
             0,
             a.Seed,
             [.. series.Select(s => new DataFileInfo(s.Symbol, s.Source, s.Sha256, s.Bars.Count))],
@@ -125,34 +189,46 @@ internal static class BacktestCommand
 
         if (a.Sweep.Length > 0 || a.WalkForward is not null)
         {
-            return RunExperiments(a, panel, baseOptions, dir, manifest, clock);
+            return RunExperiments(a, panel, baseOptions, grid, points, manifest, clock, time);
         }
 
         var result = WithProgress($"backtest {name}", panel.Days, progress => Backtester.Run(panel, baseOptions, progress));
         var summary = BacktestStatistics.Compute(result);
         manifest = manifest with { ElapsedSeconds = clock.Elapsed.TotalSeconds };
-        BacktestReport.WriteAll(dir, name, baseOptions, result, summary, manifest);
-        Charts.Write(dir, result);
+        var dir = ReportFolder.Publish(a.Report, a.Force, ReportsRoot, time, staging =>
+        {
+            BacktestReport.WriteAll(staging, name, baseOptions, result, summary, manifest);
+            Charts.Write(staging, result);
+        });
         PrintSummary(name, summary, panel, dir, clock.Elapsed.TotalSeconds);
         return 0;
     }
 
-    private static int RunExperiments(Args a, BarPanel panel, BacktestOptions baseOptions, string dir, RunManifest manifest, Stopwatch clock)
+    /// <summary>The requested period against the data: --start or --end past the data's last date is an error, not an empty or short run.</summary>
+    private static void CheckPeriod(Args a, IReadOnlyList<SymbolBars> traded)
     {
-        var grid = Experiments.Grid(a.Sweep);
-        var known = LoadConfig([], out var entries);
-        _ = known;
-        var names = entries.Select(e => e.Name).Concat(SmaParameters).ToHashSet(StringComparer.Ordinal);
-        foreach (var key in grid.SelectMany(p => p.Values).Select(v => v.Key).Distinct())
+        var last = traded.SelectMany(s => s.Bars).Select(b => (DateOnly?)b.Date).DefaultIfEmpty(null).Max();
+        if (last is not { } l)
         {
-            if (!names.Contains(key))
-            {
-                throw new ArgumentException($"--sweep: unknown parameter '{key}' (a configuration variable from `brain config`, or {string.Join("/", SmaParameters)})");
-            }
+            throw new UsageException($"no bars for {string.Join(", ", a.Symbols)}");
         }
 
+        if (a.Start is { } start && start > l)
+        {
+            throw new UsageException($"--start {start:yyyy-MM-dd} is after the data's last date {l:yyyy-MM-dd}");
+        }
+
+        // A weekend or holiday after the last bar is not missing data; a trading day is.
+        if (a.End is { } end && end > l && Enumerable.Range(1, Math.Min(end.DayNumber - l.DayNumber, 10)).Any(i => Market.NyseCalendar.IsTradingDay(l.AddDays(i))))
+        {
+            throw new UsageException($"--end {end:yyyy-MM-dd} is after the data's last date {l:yyyy-MM-dd}: the data ends before the period does");
+        }
+    }
+
+    private static int RunExperiments(Args a, BarPanel panel, BacktestOptions baseOptions, IReadOnlyList<GridPoint> grid, IReadOnlyDictionary<GridPoint, SweepParameters.Point> points, RunManifest manifest, Stopwatch clock, TimeProvider time)
+    {
         // Configurations are built (and validated) once, before the parallel runs.
-        var optionsByPoint = grid.ToDictionary(p => p, p => OptionsFor(baseOptions, p));
+        var optionsByPoint = grid.ToDictionary(p => p, p => OptionsFor(baseOptions, points[p]));
         Func<GridPoint, BacktestOptions> optionsFor = p => optionsByPoint[p];
         IReadOnlyList<ExperimentRow> rows;
         string title;
@@ -164,8 +240,7 @@ internal static class BacktestCommand
             rows = Experiments.WalkForward(panel.Slice(baseOptions.TradeFromDay, panel.Days), train, test, grid, optionsFor);
             if (rows.Count == 0)
             {
-                Console.Error.WriteLine($"backtest: {panel.Days} days are fewer than one fold ({train + test})");
-                return 1;
+                throw new UsageException($"--walk-forward {wf}: the period has {panel.Days - baseOptions.TradeFromDay} trading days, fewer than one fold ({train + test})");
             }
         }
         else
@@ -176,63 +251,28 @@ internal static class BacktestCommand
 
         var name = BacktestOptions.Name(baseOptions.Strategy);
         var markdown = $"# {name}: {title}\n\n{Experiments.Markdown(rows)}";
-        File.WriteAllText(Path.Combine(dir, "summary.md"), markdown);
-        File.WriteAllText(Path.Combine(dir, a.WalkForward is null ? "sweep.csv" : "walk_forward.csv"), Experiments.Csv(rows));
-        File.WriteAllText(Path.Combine(dir, "manifest.json"), BacktestReport.ManifestJson(name, baseOptions, manifest with { ElapsedSeconds = clock.Elapsed.TotalSeconds }));
+        var dir = ReportFolder.Publish(a.Report, a.Force, ReportsRoot, time, staging =>
+        {
+            File.WriteAllText(Path.Combine(staging, "summary.md"), markdown);
+            File.WriteAllText(Path.Combine(staging, a.WalkForward is null ? "sweep.csv" : "walk_forward.csv"), Experiments.Csv(rows));
+            File.WriteAllText(Path.Combine(staging, "manifest.json"), BacktestReport.ManifestJson(name, baseOptions, manifest with { ElapsedSeconds = clock.Elapsed.TotalSeconds }));
+        });
         Console.WriteLine(markdown);
         Console.WriteLine($"Report: {dir} ({clock.Elapsed.TotalSeconds:0.0} s, {Environment.ProcessorCount} cores)");
         return 0;
     }
 
-    private static BacktestOptions OptionsFor(BacktestOptions baseOptions, GridPoint point)
+    private static BacktestOptions OptionsFor(BacktestOptions baseOptions, SweepParameters.Point point)
     {
-        var sma = baseOptions.SmaCross ?? SmaCrossParameters.Default;
-        var overrides = new List<KeyValuePair<string, string>>();
-        foreach (var (key, value) in point.Values)
-        {
-            switch (key)
-            {
-                case "SMA_FAST":
-                    sma = sma with { Fast = int.Parse(value, CultureInfo.InvariantCulture) };
-                    break;
-                case "SMA_SLOW":
-                    sma = sma with { Slow = int.Parse(value, CultureInfo.InvariantCulture) };
-                    break;
-                case "SMA_RSI_MAX":
-                    sma = sma with { RsiMax = double.Parse(value, CultureInfo.InvariantCulture) };
-                    break;
-                case "SMA_RSI_PERIOD":
-                    sma = sma with { RsiPeriod = int.Parse(value, CultureInfo.InvariantCulture) };
-                    break;
-                default:
-                    overrides.Add(new KeyValuePair<string, string>(key, value));
-                    break;
-            }
-        }
-
-        var config = overrides.Count == 0 ? baseOptions.Config : LoadConfig(overrides, out _);
-        return baseOptions with { Config = config, SmaCross = sma };
+        var config = point.ConfigOverrides.Count == 0 ? baseOptions.Config : LoadConfig(point.ConfigOverrides, out _);
+        return baseOptions with { Config = config, SmaCross = point.Sma };
     }
 
     /// <summary>The configuration from the process environment and .env, with sweep values on top (they win).</summary>
     private static BrainConfig LoadConfig(IReadOnlyList<KeyValuePair<string, string>> overrides, out IReadOnlyList<ConfigEntry> entries)
-    {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            environment[(string)entry.Key] = entry.Value as string ?? string.Empty;
-        }
+        => BrainConfig.Load(Startup.Source(overrides.ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal)), out entries);
 
-        foreach (var (key, value) in overrides)
-        {
-            environment[key] = value;
-        }
-
-        var dotEnv = File.Exists(".env") ? ConfigSource.ParseDotEnv(File.ReadAllLines(".env")) : new Dictionary<string, string>(StringComparer.Ordinal);
-        return BrainConfig.Load(new ConfigSource(environment, dotEnv), out entries);
-    }
-
-    private static IReadOnlyList<SymbolBars> Load(Args a, BrainConfig config, IReadOnlyList<string> symbols, List<BarIssue> issues)
+    private static IReadOnlyList<SymbolBars> Load(Args a, BrainConfig config, IReadOnlyList<string> symbols, List<BarIssue> issues, TimeProvider time)
     {
         if (a.Data.Equals("sample", StringComparison.OrdinalIgnoreCase))
         {
@@ -254,16 +294,21 @@ internal static class BacktestCommand
             }
 
             var env = Environment.GetEnvironmentVariables();
+            if (Execution.Alpaca.AlpacaOptions.UserInfoProblem("ALPACA_DATA_BASE_URL", env["ALPACA_DATA_BASE_URL"] as string) is { } problem)
+            {
+                throw new UsageException(problem);
+            }
+
             var dataUrl = env["ALPACA_DATA_BASE_URL"] is string raw && Uri.TryCreate(raw, UriKind.Absolute, out var parsed) ? parsed : AlpacaDataOptions.DefaultDataBaseUrl;
             var feed = env["ALPACA_DATA_FEED"] is string f && f is "sip" or "iex" ? f : "iex";
-            var end = a.End ?? DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+            var end = a.End ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1);
             var start = a.Start ?? end.AddDays(-(a.Days ?? (int)Math.Round((a.Years ?? 1) * 365.25)));
             using var client = new AlpacaDataClient(new AlpacaDataOptions(config.AlpacaKeyId, config.AlpacaSecretKey, dataUrl, feed));
             using var cache = BarCache.Open(Path.Combine("data", "bars-cache.db"));
             return BacktestData.LoadAlpacaAsync(client, cache, symbols, start, end, issues).GetAwaiter().GetResult();
         }
 
-        throw new ArgumentException($"unknown --data '{a.Data}' (sample, csv:DIR or alpaca)");
+        throw new UsageException($"--data '{a.Data}' is not sample, csv:DIR or alpaca");
     }
 
     /// <summary>Runs <paramref name="work"/>; if it takes over a second, shows a progress bar on stderr until it ends.</summary>
@@ -276,7 +321,12 @@ internal static class BacktestCommand
             return task.GetAwaiter().GetResult();
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (Console.IsErrorRedirected)
+        {
+            return task.GetAwaiter().GetResult(); // a progress bar is for a terminal, not a log file
+        }
+
+        var console = Terminal.Stderr();
         console.Progress().AutoClear(true).Start(ctx =>
         {
             var bar = ctx.AddTask(title, maxValue: total);
@@ -306,18 +356,6 @@ internal static class BacktestCommand
         table.AddRow("report", Markup.Escape(dir));
         AnsiConsole.Write(table);
         Console.WriteLine($"Report written to {dir} in {seconds:0.00} s");
-    }
-
-    private static DateOnly? ParseDate(string? text, string option)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-            ? d
-            : throw new ArgumentException($"{option} '{text}' is not a date (yyyy-MM-dd)");
     }
 
     /// <summary><c>git describe --always --dirty</c> when run inside the repository, else the assembly version.</summary>

@@ -29,7 +29,13 @@ internal static class BenchCommand
         var strategy = new Option<string>("--strategy") { Description = "green_light or consensus", DefaultValueFactory = _ => "green_light" };
         strategy.AcceptOnlyFromAmong("green_light", "consensus");
         var consume = new Command("consume", "Consume throughput (events/s) and per-event latency (p50/p99)") { events, symbols, seed, runs, interval, strategy };
-        consume.SetAction(parse => Run(parse.GetValue(events), parse.GetValue(symbols), parse.GetValue(seed), Math.Max(1, parse.GetValue(runs)), parse.GetValue(interval), parse.GetValue(strategy)!));
+        consume.SetAction(parse => Usage.Run("bench consume", () => Run(
+            Usage.AtLeast(parse.GetValue(events), 1, "--events"),
+            Usage.AtLeast(parse.GetValue(symbols), 1, "--symbols"),
+            parse.GetValue(seed),
+            Usage.AtLeast(parse.GetValue(runs), 1, "--runs"),
+            Usage.Number(parse.GetValue(interval), 0, "--strategy-interval"),
+            parse.GetValue(strategy)!)));
         var command = new Command("bench", "Benchmarks of the hot path");
         command.Subcommands.Add(consume);
         command.Subcommands.Add(BacktestBenchCommand.Create());

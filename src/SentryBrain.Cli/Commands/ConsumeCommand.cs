@@ -14,6 +14,12 @@ internal static class ConsumeCommand
         redis.AddTo(command);
         command.SetAction(parse =>
         {
+            if (parse.GetResult(ledger) is not null && string.IsNullOrWhiteSpace(parse.GetValue(ledger)))
+            {
+                Console.Error.WriteLine("brain consume: --ledger needs a file path");
+                return 2;
+            }
+
             var config = Startup.LoadConfig(out _);
             if (config is null)
             {

@@ -14,9 +14,10 @@ internal static class PaperOrderCommand
         var symbol = new Option<string>("--symbol") { Description = "Symbol to buy", DefaultValueFactory = _ => "AAPL" };
         var qty = new Option<decimal>("--qty") { Description = "Shares", DefaultValueFactory = _ => 1m };
         var command = new Command("paper-order", "Submit one paper BUY to verify the Alpaca connection (APCA_API_KEY_ID, APCA_API_SECRET_KEY, APCA_API_BASE_URL)") { symbol, qty };
-        command.SetAction(async (parse, cancellationToken) =>
+        command.SetAction(async (parse, cancellationToken) => await Usage.RunAsync("paper-order", async () =>
         {
-            var source = ConfigSource.FromProcess();
+            var ticker = Usage.Ticker(parse.GetValue(symbol) ?? string.Empty, "--symbol");
+            var source = Startup.Source();
             var env = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var name in Variables)
             {
@@ -29,12 +30,11 @@ internal static class PaperOrderCommand
             var amount = parse.GetValue(qty);
             if (amount <= 0)
             {
-                Console.Error.WriteLine("paper-order: --qty must be positive");
-                return 2;
+                throw new UsageException($"--qty must be positive, not {amount}");
             }
 
-            return await PaperOrder.RunAsync(env, parse.GetValue(symbol)!, amount, Console.Out, Console.Error, cancellationToken);
-        });
+            return await PaperOrder.RunAsync(env, ticker, amount, Console.Out, Console.Error, cancellationToken);
+        }));
         return command;
     }
 }

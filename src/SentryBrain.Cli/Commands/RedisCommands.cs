@@ -55,7 +55,7 @@ internal static class RedisCommands
         {
             if (!ShardRouter.TryParseShardList(text, out var list, out var error))
             {
-                Console.Error.WriteLine("--shards: " + error);
+                Console.Error.WriteLine("brain consume: --shards: " + error);
                 return 2;
             }
 
@@ -65,14 +65,14 @@ internal static class RedisCommands
         var auto = parse.GetValue(o.AutoShards);
         if (auto < 0 || (auto > 0 && shards is not null))
         {
-            Console.Error.WriteLine("--auto-shards must be ≥ 1 and cannot be combined with --shards");
+            Console.Error.WriteLine("brain consume: --auto-shards must be ≥ 1 and cannot be combined with --shards");
             return 2;
         }
 
         var idle = parse.GetValue(o.IdleExit);
-        if (idle is < 0)
+        if (idle is { } seconds && (!double.IsFinite(seconds) || seconds < 0))
         {
-            Console.Error.WriteLine("--idle-exit must be ≥ 0 seconds");
+            Console.Error.WriteLine("brain consume: --idle-exit must be a number of seconds ≥ 0");
             return 2;
         }
 
@@ -102,7 +102,7 @@ internal static class RedisCommands
         }
         catch (RedisException ex)
         {
-            Console.Error.WriteLine($"Redis {settings.Url}: {ex.Message}");
+            Console.Error.WriteLine($"Redis {Urls.Redact(settings.Url)}: {Urls.Redact(Startup.OneLine(ex.Message))}");
             return 4;
         }
     }
@@ -135,7 +135,7 @@ internal static class RedisCommands
             }
             catch (Exception ex) when (ex is RedisException or AggregateException)
             {
-                Console.Error.WriteLine($"Redis {settings.Url}: {ex.GetBaseException().Message}");
+                Console.Error.WriteLine($"Redis {Urls.Redact(settings.Url)}: {Urls.Redact(Startup.OneLine(ex.GetBaseException().Message))}");
                 return 4;
             }
         });
@@ -157,6 +157,12 @@ internal static class RedisCommands
                 return 2;
             }
 
+            if (parse.GetValue(idleExit) is { } idleSeconds && (!double.IsFinite(idleSeconds) || idleSeconds < 0))
+            {
+                Console.Error.WriteLine("brain route: --idle-exit must be a number of seconds ≥ 0");
+                return 2;
+            }
+
             using var logging = Startup.Logging(config.LogLevel);
             var logger = logging.CreateLogger("route");
             using var shutdown = new ShutdownSignals(PosixSignal.SIGTERM);
@@ -170,7 +176,7 @@ internal static class RedisCommands
             }
             catch (RedisException ex)
             {
-                Console.Error.WriteLine($"Redis {settings.Url}: {ex.Message}");
+                Console.Error.WriteLine($"Redis {Urls.Redact(settings.Url)}: {Urls.Redact(Startup.OneLine(ex.Message))}");
                 return 4;
             }
         });
@@ -191,7 +197,7 @@ internal static class RedisCommands
         var n = parse.GetValue(shards);
         if (n < minShards)
         {
-            Console.Error.WriteLine($"--shards must be ≥ {minShards}");
+            Console.Error.WriteLine($"brain {parse.CommandResult.Command.Name}: --shards must be ≥ {minShards}");
             return null;
         }
 
@@ -212,6 +218,14 @@ internal static class RedisCommands
         if (s.Url.Length == 0)
         {
             Console.Error.WriteLine("No Redis URL: pass --redis URL or set REDIS_URL (e.g. redis://127.0.0.1:6379)");
+            return null;
+        }
+
+        // redis://, rediss:// or StackExchange's host:port[,option=value…]; any other scheme is a mistake, not an address.
+        if (s.Url.Contains("://", StringComparison.Ordinal)
+            && !s.Url.StartsWith("redis://", StringComparison.OrdinalIgnoreCase) && !s.Url.StartsWith("rediss://", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine($"--redis {Urls.Redact(s.Url)}: not a Redis address (redis://host:port, rediss://host:port or host:port)");
             return null;
         }
 

@@ -26,7 +26,7 @@ internal static class ReplayCommand
                 var k = parse.GetValue(symbols);
                 if (n < 0 || k < 1)
                 {
-                    Console.Error.WriteLine("--events must be ≥ 0 and --symbols ≥ 1");
+                    Console.Error.WriteLine(n < 0 ? $"brain replay: --events must be ≥ 0, not {n}" : $"brain replay: --symbols must be ≥ 1, not {k}");
                     return 2;
                 }
 

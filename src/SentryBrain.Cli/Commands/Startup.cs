@@ -8,12 +8,14 @@ namespace SentryBrain.Cli.Commands;
 /// <summary>Shared start-up: configuration with clear errors, and logging to stderr.</summary>
 internal static class Startup
 {
+    private static int _warned;
+
     /// <summary>Loads the configuration or prints why it is invalid (exit code 2).</summary>
     public static BrainConfig? LoadConfig(out IReadOnlyList<ConfigEntry> entries)
     {
         try
         {
-            return BrainConfig.Load(ConfigSource.FromProcess(), out entries);
+            return BrainConfig.Load(Source(), out entries);
         }
         catch (ConfigException ex)
         {
@@ -23,15 +25,35 @@ internal static class Startup
         }
     }
 
+    /// <summary>The process environment over <c>.env</c>; the file's unreadable lines are reported on stderr (once per process).</summary>
+    public static ConfigSource Source(IReadOnlyDictionary<string, string>? overrides = null)
+    {
+        var source = ConfigSource.FromProcess(overrides: overrides);
+        if (Interlocked.Exchange(ref _warned, 1) == 0)
+        {
+            foreach (var warning in source.Warnings)
+            {
+                Console.Error.WriteLine("warning: " + warning);
+            }
+        }
+
+        return source;
+    }
+
     /// <summary>The broker or its ledger could not be used (exit code 3): an error to stop on, not to log and go on.</summary>
     public static bool IsBrokerFailure(Exception ex) => ex is BrokerStartException or Microsoft.Data.Sqlite.SqliteException;
 
     /// <summary>Prints why the broker could not be used and returns exit code 3 (see <see cref="IsBrokerFailure"/>).</summary>
     public static int ReportBrokerFailure(Exception ex, BrainConfig config)
     {
-        Console.Error.WriteLine(ex is BrokerStartException ? ex.Message : $"Paper ledger {config.PaperDbPath} cannot be used: {ex.Message}");
+        Console.Error.WriteLine(ex is BrokerStartException || ex.Message.Contains(config.PaperDbPath, StringComparison.Ordinal)
+            ? OneLine(ex.Message)
+            : $"Paper ledger {config.PaperDbPath} cannot be used: {OneLine(ex.Message)}");
         return 3;
     }
+
+    /// <summary>A message on one line (errors of the CLI are one line each).</summary>
+    public static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     public static ILoggerFactory Logging(string level) => LoggerFactory.Create(builder =>
     {

@@ -163,7 +163,7 @@ public sealed record BrainConfig
             AlpacaKeyId = r.Secret("Alpaca key id", "APCA_API_KEY_ID", "ALPACA_API_KEY_ID"),
             AlpacaSecretKey = r.Secret("Alpaca secret key", "APCA_API_SECRET_KEY", "ALPACA_API_SECRET_KEY"),
             PaperDbPath = r.String("PAPER_DB_PATH", d.PaperDbPath, "embedded paper broker ledger (SQLite)"),
-            AlpacaBaseUrl = r.String("APCA_API_BASE_URL", d.AlpacaBaseUrl, "Alpaca trading API (paper by default)"),
+            AlpacaBaseUrl = r.Url("APCA_API_BASE_URL", d.AlpacaBaseUrl, "Alpaca trading API (paper by default); no user:password@ (refused)", allowUserInfo: false, userInfoHint: "Alpaca keys go in APCA_API_KEY_ID and APCA_API_SECRET_KEY"),
             AlpacaLive = r.Bool("ALPACA_LIVE", d.AlpacaLive, "allow the live (real money) Alpaca host"),
             AlpacaStateDbPath = r.String("ALPACA_STATE_DB", d.AlpacaStateDbPath, "order intents and risk state when trading on Alpaca (SQLite)"),
             AlpacaPollSec = r.Double("ALPACA_POLL_SEC", d.AlpacaPollSec, "event-time seconds between polls of open Alpaca orders", min: 0.1),

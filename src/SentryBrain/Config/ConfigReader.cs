@@ -104,6 +104,24 @@ public sealed class ConfigReader(ConfigSource source)
         return value;
     }
 
+    /// <summary>
+    /// A URL, shown with its credentials masked (<see cref="Urls.Redact"/>). Without <paramref name="allowUserInfo"/> a
+    /// <c>user:password@</c> part is refused: services that authenticate otherwise (Alpaca's key headers) never need it.
+    /// </summary>
+    public string Url(string name, string fallback, string description, bool allowUserInfo, string? userInfoHint = null)
+    {
+        var (raw, origin) = Read(name);
+        var value = raw?.Trim() ?? fallback;
+        if (!allowUserInfo && Urls.HasUserInfo(value))
+        {
+            Fail(name, Urls.Redact(value), "a URL without user:password@" + (userInfoHint is null ? string.Empty : $" ({userInfoHint})"));
+            value = fallback;
+        }
+
+        Record(name, Urls.Redact(value), origin, description, secret: allowUserInfo && Urls.HasUserInfo(value));
+        return value;
+    }
+
     /// <summary>First variable of <paramref name="names"/> that is set (fallback names, as the reference's ALPACA_API_* aliases).</summary>
     public string Secret(string description, params string[] names)
     {

@@ -34,7 +34,15 @@ internal static class SqliteDatabase
         var inMemory = path == MemoryPath;
         if (!inMemory && Path.GetDirectoryName(Path.GetFullPath(path)) is { Length: > 0 } directory)
         {
-            Directory.CreateDirectory(directory);
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // One exception type for "this database cannot be opened", and the message says which file.
+                throw new SqliteException($"SQLite database {path}: cannot create its folder {directory}: {ex.Message}", 14 /* SQLITE_CANTOPEN */);
+            }
         }
 
         var builder = new SqliteConnectionStringBuilder
@@ -57,6 +65,11 @@ internal static class SqliteDatabase
             }
 
             return connection;
+        }
+        catch (SqliteException ex) when (!inMemory && !ex.Message.Contains(path, StringComparison.Ordinal))
+        {
+            connection.Dispose();
+            throw new SqliteException($"SQLite database {path}: {ex.Message}", ex.SqliteErrorCode, ex.SqliteExtendedErrorCode);
         }
         catch
         {

@@ -32,8 +32,8 @@ public sealed record RedisSettings
     internal static RedisSettings Read(ConfigReader r)
     {
         var d = new RedisSettings();
-        var url = r.String("REDIS_URL", d.Url, "Redis for `consume --redis` and `publish` (redis://host:port or host:port; empty = REDIS_ADDR)", secret: true);
-        var addr = r.String("REDIS_ADDR", string.Empty, "fallback Redis address when REDIS_URL is empty (host:port)");
+        var url = r.Url("REDIS_URL", d.Url, "Redis for `consume --redis` and `publish` (redis://[user:password@]host:port or host:port; empty = REDIS_ADDR); a password is shown as ***", allowUserInfo: true);
+        var addr = r.Url("REDIS_ADDR", string.Empty, "fallback Redis address when REDIS_URL is empty (host:port)", allowUserInfo: true);
         return new RedisSettings
         {
             Url = url.Length > 0 ? url : addr,

@@ -4,6 +4,7 @@ using SentryBrain.Config;
 using SentryBrain.Engine;
 using SentryBrain.Execution.Paper;
 using SentryBrain.Replay;
+using SentryBrain.Tests.Cli;
 
 namespace SentryBrain.Tests.Engine;
 
@@ -60,4 +61,69 @@ public sealed class SecretsTests
         Assert.Contains("APCA_API_SECRET_KEY=****", printed, StringComparison.Ordinal);
         Assert.DoesNotContain(Secret[..4], printed, StringComparison.Ordinal);
     }
+
+    private const string UrlSecret = "supersecretvalue123";
+
+    public static TheoryData<string, string, string[]> UrlsWithCredentials => new()
+    {
+        // Alpaca authenticates with key headers: a user:password@ in its URLs is refused at start-up, without echoing it.
+        { "APCA_API_BASE_URL", $"http://u:{UrlSecret}@127.0.0.1:9", ["paper-order"] },
+        { "APCA_API_BASE_URL", $"http://u:{UrlSecret}@127.0.0.1:9", ["config"] },
+        { "APCA_API_BASE_URL", $"http://u:{UrlSecret}@127.0.0.1:9", ["consume"] },
+        { "ALPACA_DATA_BASE_URL", $"http://u:{UrlSecret}@127.0.0.1:9", ["paper-order"] },
+        { "ALPACA_DATA_BASE_URL", $"http://u:{UrlSecret}@127.0.0.1:9", ["backtest", "--data", "alpaca", "--symbols", "AAPL"] },
+
+        // Redis does use a password in its URL: accepted, but masked wherever the URL is shown.
+        { "REDIS_URL", $"redis://user:{UrlSecret}@127.0.0.1:1", ["config"] },
+        { "REDIS_URL", $"redis://:{UrlSecret}@127.0.0.1:1", ["config"] },
+        { "REDIS_ADDR", $"redis://user:{UrlSecret}@127.0.0.1:1", ["config"] },
+        { "REDIS_URL", $"redis://user:{UrlSecret}@127.0.0.1:1", ["publish"] },
+        { "REDIS_URL", $"127.0.0.1:1,password={UrlSecret}", ["publish"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(UrlsWithCredentials))]
+    public void CredentialsInAUrl_NeverAppear_InAnythingTheCliPrints(string variable, string url, string[] args)
+    {
+        using var dir = BrainCli.NewFolder();
+        var env = new Dictionary<string, string>
+        {
+            ["APCA_API_KEY_ID"] = KeyId,
+            ["APCA_API_SECRET_KEY"] = Secret,
+            ["LOG_LEVEL"] = "DEBUG",
+            [variable] = url,
+        };
+
+        var result = BrainCli.Run(dir.Path, env, TimeSpan.FromSeconds(60), args);
+
+        Assert.True(result.All.Length > 0, "the command printed nothing: " + result);
+        Assert.DoesNotContain(UrlSecret[..6], result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(Secret[..12], result.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(KeyId, result.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AlpacaUrlWithCredentials_IsRefused_WithAMessageThatNamesTheVariable()
+    {
+        using var dir = BrainCli.NewFolder();
+        var result = BrainCli.Run(dir.Path, new Dictionary<string, string> { ["APCA_API_BASE_URL"] = $"https://u:{UrlSecret}@paper-api.alpaca.markets" }, "config");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("APCA_API_BASE_URL", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("user:password@", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(UrlSecret[..6], result.All, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://u:pw@127.0.0.1:9", "http://***@127.0.0.1:9")]
+    [InlineData("redis://user:pw@host:6379/2", "redis://***@host:6379/2")]
+    [InlineData("rediss://:pw@host", "rediss://***@host")]
+    [InlineData("user:pw@host:6379", "***@host:6379")]
+    [InlineData("host:6379,password=pw,ssl=true", "host:6379,password=***,ssl=true")]
+    [InlineData("host:6379,user=u,PASSWORD=pw", "host:6379,user=***,PASSWORD=***")]
+    [InlineData("https://paper-api.alpaca.markets/v2?x=a@b", "https://paper-api.alpaca.markets/v2?x=a@b")]
+    [InlineData("redis://127.0.0.1:6379", "redis://127.0.0.1:6379")]
+    [InlineData("", "")]
+    public void Redact_MasksUserInfoAndPasswordOptions_AndLeavesTheRestReadable(string url, string expected)
+        => Assert.Equal(expected, Urls.Redact(url));
 }

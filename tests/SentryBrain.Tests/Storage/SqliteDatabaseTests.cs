@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using SentryBrain.Storage;
+using SentryBrain.Tests.Cli;
 
 namespace SentryBrain.Tests.Storage;
 
@@ -59,6 +60,47 @@ public sealed class SqliteDatabaseTests : IDisposable
         SqliteDatabase.EnsureSchema(connection, "CREATE TABLE IF NOT EXISTS t (k TEXT);", 1);
         Assert.Equal("memory", Scalar(connection, "PRAGMA journal_mode"));
         Assert.False(File.Exists(SqliteDatabase.MemoryPath));
+    }
+
+    [Fact]
+    public void OpenError_ForAPathThatIsAFolder_NamesThePath()
+    {
+        var path = Path.Combine(_dir, "a-folder.db");
+        Directory.CreateDirectory(path);
+
+        var ex = Assert.ThrowsAny<Exception>(() => SqliteDatabase.OpenDatabase(path).Dispose());
+
+        Assert.IsType<SqliteException>(ex); // callers (Startup.IsBrokerFailure) rely on the type
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenError_ForADirectoryThatCannotBeCreated_NamesTheDatabasePath()
+    {
+        Directory.CreateDirectory(_dir);
+        var file = Path.Combine(_dir, "plain-file");
+        File.WriteAllText(file, "not a folder");
+        var path = Path.Combine(file, "ledger", "paper.db"); // its "directory" is under a regular file
+
+        var ex = Assert.ThrowsAny<Exception>(() => SqliteDatabase.OpenDatabase(path).Dispose());
+
+        Assert.IsType<SqliteException>(ex);
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ConsumeWithALedgerThatCannotBeOpened_SaysWhichFile_AndExits3()
+    {
+        using var dir = BrainCli.NewFolder();
+        Directory.CreateDirectory(dir["ledger.db"]);
+
+        const string trade = "{\"type\":\"trade\",\"ts\":\"2026-03-02T14:40:23Z\",\"payload\":{\"symbol\":\"ACME\",\"price\":100,\"size\":10}}\n";
+
+        var result = BrainCli.RunWithInput(dir.Path, null, trade, TimeSpan.FromSeconds(60), "consume", "--ledger", dir["ledger.db"]);
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains(dir["ledger.db"], result.Stderr, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
     }
 
     private static object? Scalar(SqliteConnection connection, string sql)

@@ -145,7 +145,7 @@ public sealed class AlpacaBroker : IBroker, IStateStore
 
         logger.LogInformation(
             "Alpaca broker at {Url}{Live}: cash {Cash:0.00}, {Positions} positions, {Open} open orders{Stream}",
-            options.TradingBaseUrl, options.IsLive ? " (LIVE, real money)" : " (paper)", broker._cash, broker._positions.Count, broker._open.Count, tradeUpdates ? ", trade updates streaming" : string.Empty);
+            Config.Urls.Redact(options.TradingBaseUrl.ToString()), options.IsLive ? " (LIVE, real money)" : " (paper)", broker._cash, broker._positions.Count, broker._open.Count, tradeUpdates ? ", trade updates streaming" : string.Empty);
         return broker;
     }
 

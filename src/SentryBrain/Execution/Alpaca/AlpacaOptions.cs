@@ -12,7 +12,18 @@ public sealed record AlpacaOptions(string KeyId, string SecretKey, Uri TradingBa
     public static readonly Uri PaperTradingUrl = new("https://paper-api.alpaca.markets");
 
     /// <summary>Whether the base URL is Alpaca's live (real money) trading host.</summary>
-    public bool IsLive => TradingBaseUrl.Host.Equals("api.alpaca.markets", StringComparison.OrdinalIgnoreCase);
+    public bool IsLive => IsLiveHost(TradingBaseUrl);
+
+    /// <summary>Whether <paramref name="url"/> is Alpaca's live (real money) trading host.</summary>
+    public static bool IsLiveHost(Uri url) => url?.Host.Equals("api.alpaca.markets", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>
+    /// Why an Alpaca URL variable is refused, or null: Alpaca authenticates with key headers, so a <c>user:password@</c>
+    /// part is never needed and would only leak wherever the URL is printed.
+    /// </summary>
+    public static string? UserInfoProblem(string name, string? url) => Config.Urls.HasUserInfo(url)
+        ? $"{name} must not contain user:password@ (Alpaca keys go in APCA_API_KEY_ID and APCA_API_SECRET_KEY)."
+        : null;
 
     /// <summary>Per-request timeout when none is given (the Python engine used 15 s for the trading host).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
@@ -37,6 +48,11 @@ public sealed record AlpacaOptions(string KeyId, string SecretKey, Uri TradingBa
         var rawUrl = First(env, "APCA_API_BASE_URL");
         if (rawUrl is not null)
         {
+            if (UserInfoProblem("APCA_API_BASE_URL", rawUrl) is { } problem)
+            {
+                throw new InvalidOperationException(problem);
+            }
+
             var trimmed = rawUrl.TrimEnd('/');
             if (trimmed.EndsWith("/v2", StringComparison.OrdinalIgnoreCase))
             {
@@ -78,7 +94,7 @@ public sealed record AlpacaOptions(string KeyId, string SecretKey, Uri TradingBa
 
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append(CultureInfo.InvariantCulture, $"KeyId = ***, SecretKey = ***, TradingBaseUrl = {TradingBaseUrl}, Timeout = {Timeout}");
+        builder.Append(CultureInfo.InvariantCulture, $"KeyId = ***, SecretKey = ***, TradingBaseUrl = {Config.Urls.Redact(TradingBaseUrl.ToString())}, Timeout = {Timeout}");
         return true;
     }
 }

@@ -6,7 +6,8 @@ namespace SentryBrain.Execution.Alpaca;
 /// <summary>
 /// <c>brain paper-order</c>: one paper BUY to verify the Alpaca connection. A DAY limit 5 bps above the latest ask
 /// (marketable, bounded), or a market order when no quote is available; then waits briefly for its status.
-/// Refuses to run against the live endpoint. Exit 0 when Alpaca accepted the order, 1 with one clear line otherwise.
+/// It is a paper-trading smoke test: it never sends anything to the live endpoint, whatever <c>ALPACA_LIVE</c> says.
+/// Exit 0 when Alpaca accepted the order, 1 with one clear line otherwise.
 /// </summary>
 public static class PaperOrder
 {
@@ -20,6 +21,23 @@ public static class PaperOrder
         TextWriter error,
         CancellationToken cancellationToken = default)
     {
+        // Checked before anything else (keys, the ALPACA_LIVE opt-in of AlpacaOptions): no setting makes this command
+        // send to the live host, so no message may suggest one.
+        if (env.TryGetValue("APCA_API_BASE_URL", out var baseUrl) && !Config.Urls.HasUserInfo(baseUrl)
+            && Uri.TryCreate(baseUrl.Trim(), UriKind.Absolute, out var parsedBase) && AlpacaOptions.IsLiveHost(parsedBase))
+        {
+            await error.WriteLineAsync(
+                "paper-order: APCA_API_BASE_URL points at LIVE trading (api.alpaca.markets), and paper-order never sends orders to the live host, "
+                + "with or without ALPACA_LIVE; unset APCA_API_BASE_URL or set it to https://paper-api.alpaca.markets.").ConfigureAwait(false);
+            return 1;
+        }
+
+        if (AlpacaOptions.UserInfoProblem("ALPACA_DATA_BASE_URL", env.GetValueOrDefault("ALPACA_DATA_BASE_URL")) is { } dataProblem)
+        {
+            await error.WriteLineAsync("paper-order: " + dataProblem).ConfigureAwait(false);
+            return 1;
+        }
+
         AlpacaOptions options;
         try
         {
@@ -28,12 +46,6 @@ public static class PaperOrder
         catch (InvalidOperationException ex)
         {
             await error.WriteLineAsync("paper-order: " + ex.Message).ConfigureAwait(false);
-            return 1;
-        }
-
-        if (options.IsLive)
-        {
-            await error.WriteLineAsync("paper-order: APCA_API_BASE_URL points at LIVE trading; this command only places paper orders.").ConfigureAwait(false);
             return 1;
         }
 
@@ -59,7 +71,7 @@ public static class PaperOrder
             var price = order.LimitPrice is { } lp ? " limit " + lp.ToString(CultureInfo.InvariantCulture) : " market";
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"{order.Status}: BUY {qty} {symbol}{price} (client_order_id {order.ClientOrderId}, id {order.Id}) at {options.TradingBaseUrl}")).ConfigureAwait(false);
+                $"{order.Status}: BUY {qty} {symbol}{price} (client_order_id {order.ClientOrderId}, id {order.Id}) at {Config.Urls.Redact(options.TradingBaseUrl.ToString())}")).ConfigureAwait(false);
             if (AcceptedStatuses.Contains(order.Status))
             {
                 return 0;
@@ -73,7 +85,7 @@ public static class PaperOrder
             var why = ex.StatusCode switch
             {
                 401 or 403 => "Alpaca refused the keys or the order (" + ex.StatusCode + "): " + ex.Message,
-                null => "could not reach Alpaca at " + options.TradingBaseUrl + ": " + ex.Message,
+                null => "could not reach Alpaca at " + Config.Urls.Redact(options.TradingBaseUrl.ToString()) + ": " + ex.Message,
                 _ => "Alpaca answered " + ex.StatusCode + ": " + ex.Message,
             };
             await error.WriteLineAsync("paper-order: " + why).ConfigureAwait(false);

@@ -30,7 +30,7 @@ public sealed record AlpacaDataOptions(
 
     private bool PrintMembers(StringBuilder builder)
     {
-        builder.Append(CultureInfo.InvariantCulture, $"KeyId = ***, SecretKey = ***, DataBaseUrl = {DataBaseUrl}, Feed = {Feed}, ");
+        builder.Append(CultureInfo.InvariantCulture, $"KeyId = ***, SecretKey = ***, DataBaseUrl = {Config.Urls.Redact(DataBaseUrl.ToString())}, Feed = {Feed}, ");
         builder.Append(CultureInfo.InvariantCulture, $"Timeout = {Timeout?.ToString() ?? "default"}, MaxRetries = {MaxRetries}");
         return true;
     }

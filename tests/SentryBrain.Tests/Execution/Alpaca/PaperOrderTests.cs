@@ -1,4 +1,5 @@
 using SentryBrain.Execution.Alpaca;
+using SentryBrain.Tests.Cli;
 
 namespace SentryBrain.Tests.Execution.Alpaca;
 
@@ -76,5 +77,55 @@ public sealed class PaperOrderTests : IAsyncLifetime
         var error = new StringWriter();
         Assert.Equal(1, await PaperOrder.RunAsync(env, "AAPL", 1, TextWriter.Null, error));
         Assert.Contains("LIVE", error.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Issue 10 break 12: paper-order is a paper-trading smoke test and never sends to the live host. Against a live
+    /// URL it says exactly that, with or without ALPACA_LIVE (which it must not suggest: it would change nothing).
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("true")]
+    public void Cli_LiveEndpoint_SaysPaperOrderNeverSendsToLive_WithOrWithoutAlpacaLive(string? alpacaLive)
+    {
+        using var dir = BrainCli.NewFolder();
+        var env = new Dictionary<string, string>
+        {
+            ["APCA_API_BASE_URL"] = "https://api.alpaca.markets",
+            ["APCA_API_KEY_ID"] = FakeAlpacaServer.KeyId,
+            ["APCA_API_SECRET_KEY"] = FakeAlpacaServer.SecretKey,
+            ["ALPACA_DATA_BASE_URL"] = _server.BaseUrl.ToString(), // were a quote asked for, the fake server would see it
+        };
+        if (alpacaLive is not null)
+        {
+            env["ALPACA_LIVE"] = alpacaLive;
+        }
+
+        var result = BrainCli.Run(dir.Path, env, "paper-order");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("paper-order never sends orders to the live", line, StringComparison.Ordinal);
+        Assert.Contains("https://paper-api.alpaca.markets", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("set ALPACA_LIVE", line, StringComparison.Ordinal);
+        Assert.Empty(_server.Requests); // refused before any request, quote included
+    }
+
+    [Fact]
+    public void Cli_AgainstTheFakePaperServer_SubmitsOneBuy()
+    {
+        using var dir = BrainCli.NewFolder();
+        var env = new Dictionary<string, string>
+        {
+            ["APCA_API_BASE_URL"] = _server.BaseUrl.ToString(),
+            ["APCA_API_KEY_ID"] = FakeAlpacaServer.KeyId,
+            ["APCA_API_SECRET_KEY"] = FakeAlpacaServer.SecretKey,
+            ["ALPACA_DATA_BASE_URL"] = "http://127.0.0.1:9",
+        };
+
+        var result = BrainCli.Run(dir.Path, env, "paper-order", "--symbol", "AAPL", "--qty", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(1, _server.OrderCount);
     }
 }
