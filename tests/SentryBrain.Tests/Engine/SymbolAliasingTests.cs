@@ -38,8 +38,8 @@ public sealed class SymbolAliasingTests
 
     private static IEnumerable<JsonElement> Kind(List<JsonElement> journal, string kind) => journal.Where(l => l.GetProperty("kind").GetString() == kind);
 
-    private static string QuoteAt90(string symbolJson) =>
-        $$$"""{"type":"quote","ts":"2026-03-02T14:40:23.00Z","payload":{"symbol":"{{{symbolJson}}}","bid":90.00,"ask":90.02,"bid_size":5,"ask_size":5}}""";
+    private static string QuoteAt95(string symbolJson) =>
+        $$$"""{"type":"quote","ts":"2026-03-02T14:40:23.00Z","payload":{"symbol":"{{{symbolJson}}}","bid":95.00,"ask":95.02,"bid_size":5,"ask_size":5}}""";
 
     [Theory]
     [InlineData("\\u0000ACME")]
@@ -52,11 +52,11 @@ public sealed class SymbolAliasingTests
         var acmeBuys = Kind(baseline, "fill").Count(f => f.GetProperty("symbol").GetString() == "ACME" && f.GetProperty("side").GetString() == "buy");
         Assert.True(acmeBuys > 0, "the scenario's first lines no longer buy ACME: the test needs a stream in which ACME is held");
 
-        // Control: the genuine ACME quote at 90 (−10 %) does stop out the position, so the line below would too if it were ACME.
-        var control = Run([.. prefix, QuoteAt90("ACME")]);
+        // Control: the genuine ACME quote at 95 (−5 %, inside the outlier guard's 10 % band) does stop out the position, so the line below would too if it were ACME.
+        var control = Run([.. prefix, QuoteAt95("ACME")]);
         Assert.Contains(Kind(control, "order"), o => o.GetProperty("symbol").GetString() == "ACME" && o.GetProperty("side").GetString() == "sell");
 
-        var attacked = Run([.. prefix, QuoteAt90(symbolJson)]);
+        var attacked = Run([.. prefix, QuoteAt95(symbolJson)]);
 
         var error = Assert.Single(Kind(attacked, "error"));
         Assert.Equal(AcmeHeldAfter + 1, error.GetProperty("line").GetInt32());

@@ -168,7 +168,8 @@ public sealed class SymbolCapTests
         using var broker = PaperBroker.Open(":memory:", 100_000);
         var output = new MemoryStream();
         using var journal = new JournalWriter(output);
-        var engine = new BrainEngine(Config() with { StrategyMode = StrategyMode.Consensus }, broker, journal, NullLogger.Instance);
+        // NEWS_MAX_SYMBOLS raised past the list, so the engine's own bound (MAX_SYMBOLS) is what is tested here.
+        var engine = new BrainEngine(Config() with { StrategyMode = StrategyMode.Consensus, NewsMaxSymbols = 10_000 }, broker, journal, NullLogger.Instance);
         engine.ProcessLine(QuoteLine(T0, "AAA", 10.00, 10.01));
         var before = output.Length;
         var symbols = string.Join(',', Enumerable.Range(0, 5_000).Select(i => "\"" + Symbol(i) + "\""));
