@@ -269,6 +269,30 @@ public sealed class EventTimeGuardTests : IDisposable
         Assert.Equal(0, lone.Summary.ElapsedEventSeconds);
     }
 
+    private static string News(DateTime ts, int id, string symbol, string headline) => string.Create(
+        CultureInfo.InvariantCulture,
+        $$$"""{"type":"news","ts":"{{{Ts(ts)}}}","payload":{"id":{{{id}}},"headline":"{{{headline}}}","summary":"","author":"a","source":"s","url":"","symbols":["{{{symbol}}}"]}}""");
+
+    [Fact]
+    public void HeldEvents_KeepTheirOwnContent_WhileLaterLinesAreParsed()
+    {
+        var nextDay = T0.AddDays(1);
+        var input = new[]
+        {
+            Quote(T0, "ACME", 99.99, 100.00),
+            News(nextDay, 1, "CRUX", "Crux shares plunge after SEC fraud probe and accounting scandal"), // held
+            News(nextDay.AddSeconds(1), 2, "BOLT", "Bolt opens a new office"),
+            News(nextDay.AddSeconds(2), 3, "DART", "Dart holds its annual meeting"),
+            News(nextDay.AddSeconds(3), 4, "EDGE", "Edge names a new director"),                       // confirms: all four released
+        };
+
+        using var run = Run(input, HandConfig());
+
+        Assert.Empty(run.Errors);
+        var killed = run.OfKind("decision").Where(d => Str(d, "reason") == "kill_switch_news").Select(d => (Str(d, "symbol"), Str(d, "ts")));
+        Assert.Equal([("CRUX", Ts(nextDay))], killed);
+    }
+
     /// <summary>A session's worth of quotes for three symbols, one per second from <paramref name="startUtc"/>; the first is a buy signal for ACME.</summary>
     private static IEnumerable<string> Session(DateTime startUtc, int seconds)
     {
