@@ -125,6 +125,27 @@ public sealed class OutlierTickTests
         Assert.Equal(3, SummaryField(run, "outliers"));
     }
 
+    [Fact]
+    public void APositionHeldAcrossARestart_ItsFirstTickIsJudgedAgainstTheAverageEntry()
+    {
+        // The new run has no price history for ACME; the ledger's 12 shares at 100.02 stand in for it.
+        var broker = SentryBrain.Execution.Paper.PaperBroker.Open(":memory:", 100_000);
+        broker.OnQuote("ACME", 100.00, 100.02, 5, 5, GreenLightStreams.Et(9, 45));
+        broker.Submit(new SentryBrain.Execution.OrderRequest("before-restart", "ACME", SentryBrain.Execution.OrderSide.Buy, 12, SentryBrain.Execution.OrderType.Market, null, "test"), GreenLightStreams.Et(9, 45));
+        string[] lines =
+        [
+            GreenLightStreams.Quote(GreenLightStreams.Et(10, 0), "ACME", 1e-12, 2e-12).Json,
+            GreenLightStreams.Quote(GreenLightStreams.Et(10, 0, 1), "ACME", 100.01, 100.03).Json,
+        ];
+
+        using var run = GreenLightStreams.Run(lines, Defaults(), bars: null, _ => broker);
+
+        Assert.Empty(run.SellReasons);
+        Assert.Empty(run.OfKind("fill"));
+        Assert.Equal(12, broker.PositionOf("ACME")!.Qty);
+        Assert.Equal(1, SummaryField(run, "outliers"));
+    }
+
     /// <summary>Break 3 (b): with the guard off, a zero-size quote still makes no market: the exit it triggers does not fill there.</summary>
     [Fact]
     public void GuardOff_AZeroSizeQuote_DoesNotFillTheExitItTriggers()
