@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using SentryBrain.Engine;
 
 namespace SentryBrain.Cli.Commands;
@@ -24,9 +25,11 @@ internal static class ConsumeCommand
                 config = config with { PaperDbPath = path };
             }
 
+            // Registered before anything is opened, so even a signal during start-up ends with the summary.
+            using var shutdown = new ShutdownSignals("consume", PosixSignal.SIGTERM, PosixSignal.SIGINT);
             if (redis.Wanted(parse))
             {
-                return RedisCommands.Consume(parse, redis, config);
+                return RedisCommands.Consume(parse, redis, config, shutdown.Token);
             }
 
             using var logging = Startup.Logging(config.LogLevel);
@@ -35,7 +38,7 @@ internal static class ConsumeCommand
             using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
             try
             {
-                var result = ConsumeRunner.Run(stdin, stdout, config, logger);
+                var result = ConsumeRunner.Run(stdin, stdout, config, logger, cancel: shutdown.Token);
                 result.Broker?.Dispose();
                 return 0;
             }

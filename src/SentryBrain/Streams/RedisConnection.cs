@@ -57,6 +57,23 @@ public static class RedisConnection
         return options;
     }
 
+    /// <summary>The address of <paramref name="url"/> for messages (<c>host:port</c>): never its user name or password.</summary>
+    public static string Describe(string url)
+    {
+        try
+        {
+            return string.Join(",", Options(url).EndPoints.Select(e => e switch
+            {
+                System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+                _ => e.ToString(),
+            }));
+        }
+        catch (ArgumentException)
+        {
+            return "(unparsable address)";
+        }
+    }
+
     public static ConnectionMultiplexer Connect(string url, TextWriter? log = null) => ConnectionMultiplexer.Connect(Options(url), log);
 
     /// <summary>True for failures that go away when Redis comes back (connection lost, timeout, server loading its data).</summary>
