@@ -1,5 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using SentryBrain.Config;
+using SentryBrain.Streams;
+using StackExchange.Redis;
 
 namespace SentryBrain.Tests.Redis;
 
@@ -64,6 +69,54 @@ public sealed class RedisUnreachableTests : IDisposable
         Assert.True(exit == 0, $"exit code {exit}; stderr:\n{brain.Stderr}");
         Assert.StartsWith("{\"kind\":\"summary\"", brain.Journal()[^1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task BatchRun_RedisLostDuringTheRun_GivesUpAfterTheLimit_WithTheSummaryOfWhatWasProcessed()
+    {
+        using var server = RedisProcess.Start(persistent: null);
+        const string stream = "market:updates";
+        using (var redis = RedisConnection.Connect(server.Address))
+        {
+            var publisher = new RedisPublisher(redis.GetDatabase(), stream, 0, 1_000_000, NullLogger.Instance);
+            for (var i = 0; i < 3; i++)
+            {
+                var line = $$"""{"type":"trade","ts":"2026-03-02T15:00:0{{i}}Z","payload":{"symbol":"ACME","price":100,"size":10}}""";
+                Assert.True(publisher.PublishLine(Encoding.UTF8.GetBytes(line), out var error), error);
+            }
+
+            publisher.Drain();
+        }
+
+        var output = new MemoryStream();
+        using var consumer = RedisConnection.Connect(server.Address);
+        var options = new RedisConsumeOptions
+        {
+            Settings = new RedisSettings { Stream = stream, Group = "g", Consumer = "c" },
+            FromStart = true,
+            IdleExit = TimeSpan.FromHours(1), // a batch run that would otherwise wait for more entries
+            GiveUpAfter = TimeSpan.FromSeconds(1),
+        };
+        var run = Task.Run(() => RedisConsumeRunner.Run(options, consumer, output, new BrainConfig { TradePaper = false }, NullLogger.Instance));
+        using (var watch = RedisConnection.Connect(server.Address))
+        {
+            await BrainProcess.WaitUntil(
+                () => run.IsCompleted || (watch.GetDatabase().KeyExists(stream) && Pending(watch.GetDatabase(), stream) == 0 && AllDelivered(watch.GetDatabase(), stream)),
+                () => "the three entries to be processed and acknowledged",
+                Generous);
+        }
+
+        server.Kill();
+        var failure = await Assert.ThrowsAsync<RedisUnreachableException>(() => run.WaitAsync(Generous));
+        Assert.Contains($"Redis {server.Address} cannot be reached", failure.Message, StringComparison.Ordinal);
+        var journal = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("{\"kind\":\"summary\",\"lines\":3,\"events\":3,", journal[^1], StringComparison.Ordinal);
+    }
+
+    private static long Pending(IDatabase db, string stream) => db.StreamPending(stream, "g").PendingMessageCount;
+
+    private static bool AllDelivered(IDatabase db, string stream)
+        => db.StreamGroupInfo(stream).FirstOrDefault(g => g.Name == "g") is { } group
+            && group.LastDeliveredId == db.StreamRange(stream, count: 1, messageOrder: Order.Descending)[0].Id.ToString();
 
     private static int CountRetries(BrainProcess brain)
         => brain.Stderr.Split('\n').Count(l => l.Contains("next attempt in", StringComparison.Ordinal));
