@@ -62,17 +62,20 @@ public static class RedisConnection
     {
         try
         {
-            return string.Join(",", Options(url).EndPoints.Select(e => e switch
-            {
-                System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
-                _ => e.ToString(),
-            }));
+            return Describe(Options(url).EndPoints);
         }
         catch (ArgumentException)
         {
             return "(unparsable address)";
         }
     }
+
+    /// <summary>Endpoints as <c>host:port[,host:port…]</c> for messages.</summary>
+    public static string Describe(IEnumerable<System.Net.EndPoint> endpoints) => string.Join(",", endpoints.Select(e => e switch
+    {
+        System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        _ => e.ToString(),
+    }));
 
     public static ConnectionMultiplexer Connect(string url, TextWriter? log = null) => ConnectionMultiplexer.Connect(Options(url), log);
 

@@ -259,7 +259,7 @@ public sealed class RedisConsumeRunner : IDisposable
 
         if (_options.GiveUpAfter is { } limit && _time.GetElapsedTime(_outageStart) >= limit)
         {
-            throw new RedisUnreachableException(RedisConnector.GiveUpMessage(RedisConnection.Describe(_settings.Url), ex.GetType().Name + ": " + ex.Message, limit));
+            throw new RedisUnreachableException(RedisConnector.GiveUpMessage(RedisConnection.Describe(_redis.GetEndPoints()), ex.GetType().Name + ": " + ex.Message, limit));
         }
 
         var wait = _backoff.Next();

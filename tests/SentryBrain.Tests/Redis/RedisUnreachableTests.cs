@@ -80,7 +80,7 @@ public sealed class RedisUnreachableTests : IDisposable
             var publisher = new RedisPublisher(redis.GetDatabase(), stream, 0, 1_000_000, NullLogger.Instance);
             for (var i = 0; i < 3; i++)
             {
-                var line = $$"""{"type":"trade","ts":"2026-03-02T15:00:0{{i}}Z","payload":{"symbol":"ACME","price":100,"size":10}}""";
+                var line = $$$"""{"type":"trade","ts":"2026-03-02T15:00:0{{{i}}}Z","payload":{"symbol":"ACME","price":100,"size":10}}""";
                 Assert.True(publisher.PublishLine(Encoding.UTF8.GetBytes(line), out var error), error);
             }
 
@@ -100,7 +100,7 @@ public sealed class RedisUnreachableTests : IDisposable
         using (var watch = RedisConnection.Connect(server.Address))
         {
             await BrainProcess.WaitUntil(
-                () => run.IsCompleted || (watch.GetDatabase().KeyExists(stream) && Pending(watch.GetDatabase(), stream) == 0 && AllDelivered(watch.GetDatabase(), stream)),
+                () => run.IsCompleted || (watch.GetDatabase().KeyExists(stream) && AllDelivered(watch.GetDatabase(), stream) && Pending(watch.GetDatabase(), stream) == 0),
                 () => "the three entries to be processed and acknowledged",
                 Generous);
         }
