@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using SentryBrain.Engine;
 
 namespace SentryBrain.Cli.Commands;
@@ -32,6 +33,8 @@ internal static class ConsumeCommand
             }
 
             var fresh = parse.GetValue(newLedger);
+            // Registered before anything is opened, so even a signal during start-up ends with the summary.
+            using var shutdown = new ShutdownSignals("consume", PosixSignal.SIGTERM, PosixSignal.SIGINT);
             if (redis.Wanted(parse))
             {
                 if (fresh)
@@ -40,7 +43,7 @@ internal static class ConsumeCommand
                     return 2;
                 }
 
-                return RedisCommands.Consume(parse, redis, config);
+                return RedisCommands.Consume(parse, redis, config, shutdown.Token);
             }
 
             using var logging = Startup.Logging(config.LogLevel);
@@ -49,7 +52,7 @@ internal static class ConsumeCommand
             using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
             try
             {
-                var result = ConsumeRunner.Run(stdin, stdout, config, logger, ts => ConsumeRunner.OpenDefaultBroker(config, ts, logger, fresh), TimeProvider.System);
+                var result = ConsumeRunner.Run(stdin, stdout, config, logger, ts => ConsumeRunner.OpenDefaultBroker(config, ts, logger, fresh), TimeProvider.System, shutdown.Token);
                 result.Broker?.Dispose();
                 return 0;
             }

@@ -42,7 +42,7 @@ internal static class RedisCommands
     }
 
     /// <summary>Runs <c>consume --redis</c>; returns the exit code.</summary>
-    public static int Consume(ParseResult parse, ConsumeOptions o, BrainConfig config)
+    public static int Consume(ParseResult parse, ConsumeOptions o, BrainConfig config, CancellationToken shutdown)
     {
         var settings = Settings(config, parse.GetValue(o.Redis), parse.GetValue(o.Stream), parse.GetValue(o.Group), parse.GetValue(o.Consumer));
         if (settings is null)
@@ -78,11 +78,21 @@ internal static class RedisCommands
 
         using var logging = Startup.Logging(config.LogLevel);
         var logger = logging.CreateLogger("consume");
-        using var shutdown = new ShutdownSignals(PosixSignal.SIGTERM, PosixSignal.SIGINT);
         using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
+        var address = RedisConnection.Describe(settings.Url);
+        // Batch runs (--idle-exit) give up on an unreachable Redis; a long-running consumer waits for it.
+        TimeSpan? giveUp = idle is null ? null : TimeSpan.FromSeconds(settings.ConnectTimeoutSec);
         try
         {
-            using var redis = RedisConnection.Connect(settings.Url);
+            using var redis = RedisConnector.Connect(settings.Url, logger, TimeProvider.System, giveUp, shutdown);
+            if (redis is null)
+            {
+                // Stopped by a signal before Redis was reached: nothing was read, the journal still ends with its summary.
+                using var journal = new SentryBrain.Journal.JournalWriter(stdout);
+                journal.Summary(new SentryBrain.Journal.RunSummary(0, 0, 0, 0, 0, 0, 0, 0));
+                return 0;
+            }
+
             var options = new RedisConsumeOptions
             {
                 Settings = settings,
@@ -90,9 +100,10 @@ internal static class RedisCommands
                 AutoShards = auto,
                 FromStart = parse.GetValue(o.FromStart),
                 IdleExit = idle is { } s ? TimeSpan.FromSeconds(s) : null,
+                GiveUpAfter = giveUp,
                 JournalEntries = parse.GetValue(o.JournalEntries),
             };
-            var result = RedisConsumeRunner.Run(options, redis, stdout, config, logger, cancel: shutdown.Token);
+            var result = RedisConsumeRunner.Run(options, redis, stdout, config, logger, cancel: shutdown);
             result.Broker?.Dispose();
             return 0;
         }
@@ -100,9 +111,14 @@ internal static class RedisCommands
         {
             return Startup.ReportBrokerFailure(ex, config);
         }
+        catch (RedisUnreachableException ex)
+        {
+            logger.LogError("{Message}", ex.Message);
+            return 4;
+        }
         catch (RedisException ex)
         {
-            Console.Error.WriteLine($"Redis {Urls.Redact(settings.Url)}: {Urls.Redact(Startup.OneLine(ex.Message))}");
+            Console.Error.WriteLine($"Redis {address}: {Urls.Redact(Startup.OneLine(ex.Message))}");
             return 4;
         }
     }
@@ -165,7 +181,7 @@ internal static class RedisCommands
 
             using var logging = Startup.Logging(config.LogLevel);
             var logger = logging.CreateLogger("route");
-            using var shutdown = new ShutdownSignals(PosixSignal.SIGTERM);
+            using var shutdown = new ShutdownSignals("route", PosixSignal.SIGTERM, PosixSignal.SIGINT);
             try
             {
                 using var redis = RedisConnection.Connect(settings.Url);

@@ -75,19 +75,32 @@ internal static class Startup
     });
 }
 
-/// <summary>A token cancelled by the given signals, so a long run stops cleanly (summary written, entries acknowledged).</summary>
+/// <summary>
+/// SIGTERM/SIGINT for the long-running commands. The first signal cancels <see cref="Token"/>: the command stops
+/// reading, finishes the line (or entry) in flight, persists, acknowledges, writes its summary and exits 0. A second
+/// signal is left to its default action, so a stop that hangs (a locked ledger, Redis down) can still be cut short:
+/// the process then ends by that signal at once (exit status 128 + signal: 143 for SIGTERM, 130 for SIGINT).
+/// </summary>
 internal sealed class ShutdownSignals : IDisposable
 {
     private readonly CancellationTokenSource _cancel = new();
     private readonly List<PosixSignalRegistration> _registrations = [];
+    private int _received;
 
-    public ShutdownSignals(params PosixSignal[] signals)
+    public ShutdownSignals(string command, params PosixSignal[] signals)
     {
         foreach (var signal in signals)
         {
             _registrations.Add(PosixSignalRegistration.Create(signal, c =>
             {
+                if (Interlocked.Increment(ref _received) > 1)
+                {
+                    c.Cancel = false; // the default action: terminate now
+                    return;
+                }
+
                 c.Cancel = true;
+                Console.Error.WriteLine($"{command}: {c.Signal} received: finishing the work in flight, then persisting and writing the summary (send it again to end at once)");
                 _cancel.Cancel();
             }));
         }

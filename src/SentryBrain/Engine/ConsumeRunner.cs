@@ -17,17 +17,31 @@ public static class ConsumeRunner
     /// <summary>
     /// Reads <paramref name="input"/> to the end, writes the journal to <paramref name="output"/>. The broker is left open
     /// for the caller to inspect and dispose. <paramref name="time"/> is the wall clock (default: the system clock).
+    /// Cancelling <paramref name="cancel"/> (a signal) stops reading, even in a read of an idle pipe: the line in
+    /// flight is finished, lines not yet processed are left, and the run ends as at the end of the input (risk state
+    /// persisted, summary written).
     /// </summary>
-    public static Result Run(Stream input, Stream output, BrainConfig config, ILogger logger, Func<DateTime, IBroker?>? brokerFactory = null, TimeProvider? time = null)
+    public static Result Run(Stream input, Stream output, BrainConfig config, ILogger logger, Func<DateTime, IBroker?>? brokerFactory = null, TimeProvider? time = null, CancellationToken cancel = default)
     {
         brokerFactory ??= firstTs => OpenDefaultBroker(config, firstTs, logger);
         using var journal = new JournalWriter(output);
         var engine = new BrainEngine(config, brokerFactory, journal, logger, time: time ?? TimeProvider.System);
-        var reader = new LineReader(input) { BeforeRead = journal.Flush };
+        using var cancellable = cancel.CanBeCanceled ? new CancellableInputStream(input, cancel) : null;
+        var reader = new LineReader(cancellable ?? input) { BeforeRead = journal.Flush };
         var clock = Stopwatch.StartNew();
-        while (true)
+        while (!cancel.IsCancellationRequested)
         {
-            var result = reader.Next(out var line);
+            LineResult result;
+            ReadOnlySpan<byte> line;
+            try
+            {
+                result = reader.Next(out line);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                break;
+            }
+
             if (result == LineResult.End)
             {
                 break;
@@ -51,6 +65,11 @@ public static class ConsumeRunner
                     logger.LogError(ex, "Internal error on line {Line}; continuing", reader.LineNumber);
                 }
             }
+        }
+
+        if (cancel.IsCancellationRequested)
+        {
+            logger.LogInformation("Stopped by a signal after line {Line}; input not yet processed is left unread", reader.LineNumber);
         }
 
         var summary = engine.Finish();

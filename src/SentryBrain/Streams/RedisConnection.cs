@@ -57,6 +57,26 @@ public static class RedisConnection
         return options;
     }
 
+    /// <summary>The address of <paramref name="url"/> for messages (<c>host:port</c>): never its user name or password.</summary>
+    public static string Describe(string url)
+    {
+        try
+        {
+            return Describe(Options(url).EndPoints);
+        }
+        catch (ArgumentException)
+        {
+            return "(unparsable address)";
+        }
+    }
+
+    /// <summary>Endpoints as <c>host:port[,host:port…]</c> for messages.</summary>
+    public static string Describe(IEnumerable<System.Net.EndPoint> endpoints) => string.Join(",", endpoints.Select(e => e switch
+    {
+        System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+        _ => e.ToString(),
+    }));
+
     public static ConnectionMultiplexer Connect(string url, TextWriter? log = null) => ConnectionMultiplexer.Connect(Options(url), log);
 
     /// <summary>True for failures that go away when Redis comes back (connection lost, timeout, server loading its data).</summary>

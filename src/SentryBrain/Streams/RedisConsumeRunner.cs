@@ -26,6 +26,9 @@ public sealed record RedisConsumeOptions
     /// <summary>End (with the summary) once no entry arrived for this long; null = run until cancelled.</summary>
     public TimeSpan? IdleExit { get; init; }
 
+    /// <summary>Give up (<see cref="RedisUnreachableException"/>, after the summary) once Redis has been unreachable this long; null = retry forever.</summary>
+    public TimeSpan? GiveUpAfter { get; init; }
+
     /// <summary>Entries read per stream per XREADGROUP.</summary>
     public int BatchSize { get; init; } = 2000;
 
@@ -83,6 +86,8 @@ public sealed class RedisConsumeRunner : IDisposable
     private long _lastArrival;
     private long _lastClaim;
     private long _lastLeaseRefresh;
+    private long _outageStart;
+    private RunSummary? _summary;
     private bool _recheckOwnPending;
     private (ShardStream[] Streams, Task<RedisStream[]> Read)? _prefetch;
     private readonly List<(ShardStream Stream, RedisValue[] Ids, Task<long> Ack)> _acks = [];
@@ -142,6 +147,22 @@ public sealed class RedisConsumeRunner : IDisposable
 
     private Result Execute(CancellationToken cancel)
     {
+        try
+        {
+            return Consume(cancel);
+        }
+        catch (RedisUnreachableException)
+        {
+            // Batch run, Redis gone for good: what was processed is persisted and summed up; unacknowledged entries
+            // stay pending in Redis and are delivered again to the next run.
+            _summary ??= _engine.Finish();
+            _engine.Broker?.Dispose();
+            throw;
+        }
+    }
+
+    private Result Consume(CancellationToken cancel)
+    {
         var clock = Stopwatch.StartNew();
         _lastArrival = _time.GetTimestamp();
         Retry(RefreshLeases, cancel);
@@ -180,6 +201,7 @@ public sealed class RedisConsumeRunner : IDisposable
                 progressed |= ProcessMerged();
                 Acknowledge();
                 _backoff.Reset();
+                _outageStart = 0;
             }
             catch (Exception ex) when (RedisConnection.IsTransient(ex) || IsNoGroup(ex))
             {
@@ -212,7 +234,7 @@ public sealed class RedisConsumeRunner : IDisposable
         }
 
         ProcessMerged();
-        var summary = _engine.Finish();
+        var summary = _summary = _engine.Finish();
         FlushEffects(); // lines the clock rule held to the end are rejected by Finish: their dead letters
         Retry(AcknowledgeAll, CancellationToken.None, attempts: 20);
         _leases?.ReleaseAll();
@@ -235,11 +257,18 @@ public sealed class RedisConsumeRunner : IDisposable
             _prefetch = null;
         }
 
-        var wait = _backoff.Next();
-        if (_backoff.Failures == 1 || _backoff.Failures % 10 == 0)
+        if (_outageStart == 0)
         {
-            _logger.LogWarning("Redis unavailable ({Error}); retrying every {Wait} ms, nothing is lost", ex.Message, wait.TotalMilliseconds);
+            _outageStart = _time.GetTimestamp();
         }
+
+        if (_options.GiveUpAfter is { } limit && _time.GetElapsedTime(_outageStart) >= limit)
+        {
+            throw new RedisUnreachableException(RedisConnector.GiveUpMessage(RedisConnection.Describe(_redis.GetEndPoints()), ex.GetType().Name + ": " + ex.Message, limit));
+        }
+
+        var wait = _backoff.Next();
+        _logger.LogWarning("Redis unavailable ({Error}); attempt {Attempt} failed, next attempt in {Wait:0.0} s, nothing is lost", ex.Message, _backoff.Failures, wait.TotalSeconds);
 
         if (IsNoGroup(ex))
         {
@@ -270,6 +299,7 @@ public sealed class RedisConsumeRunner : IDisposable
             {
                 action();
                 _backoff.Reset();
+                _outageStart = 0;
                 return;
             }
             catch (Exception ex) when (RedisConnection.IsTransient(ex) || IsNoGroup(ex))

@@ -26,6 +26,9 @@ public sealed record RedisSettings
 
     public int LeaseMs { get; init; } = 10_000;
 
+    /// <summary>With <c>--idle-exit</c>: give up (exit 4) once Redis has been unreachable this long; without it the consumer retries forever.</summary>
+    public int ConnectTimeoutSec { get; init; } = 30;
+
     /// <summary>Dollars all brains on the account may buy per trading date, shared through Redis (0 = no limit).</summary>
     public double AccountDailyBuyLimit { get; init; }
 
@@ -43,6 +46,7 @@ public sealed record RedisSettings
             ClaimIdleMs = r.Int("REDIS_CLAIM_IDLE_MS", d.ClaimIdleMs, "entries pending longer than this (ms) at another consumer are claimed (XAUTOCLAIM)", min: 100, max: 86_400_000),
             StreamMaxLen = r.Int("REDIS_STREAM_MAXLEN", (int)d.StreamMaxLen, "publish trims each stream to about this many entries (MAXLEN ~)", min: 1000, max: int.MaxValue),
             AccountDailyBuyLimit = r.Double("ACCOUNT_DAILY_BUY_LIMIT", d.AccountDailyBuyLimit, "dollars all brains on the account may buy per trading date, shared through Redis by consume --redis (0 = no limit)", min: 0),
+            ConnectTimeoutSec = r.Int("REDIS_CONNECT_TIMEOUT_SEC", d.ConnectTimeoutSec, "consume --redis with --idle-exit gives up (exit 4) once Redis has been unreachable this many seconds, at start or during the run; without --idle-exit it retries forever", min: 1, max: 86_400),
             LeaseMs = r.Int("REDIS_LEASE_MS", d.LeaseMs, "shard lease time (ms) for --auto-shards; renewed every third of it", min: 500, max: 3_600_000),
         };
     }

@@ -26,10 +26,17 @@ internal sealed class BrainProcess : IDisposable
 
     /// <summary>Starts <c>brain &lt;args&gt;</c> in <paramref name="dir"/> with the given environment (and stdin from <paramref name="stdinFile"/> when set).</summary>
     public static BrainProcess Start(string dir, IReadOnlyDictionary<string, string> env, string? stdinFile, params string[] args)
+        => Start(dir, env, stdinFile, openStdin: false, args);
+
+    /// <summary>Starts <c>brain &lt;args&gt;</c> with stdin a pipe that stays open until <see cref="CloseInput"/>: write to it with <see cref="Send"/>.</summary>
+    public static BrainProcess StartWithOpenInput(string dir, IReadOnlyDictionary<string, string> env, params string[] args)
+        => Start(dir, env, stdinFile: null, openStdin: true, args);
+
+    private static BrainProcess Start(string dir, IReadOnlyDictionary<string, string> env, string? stdinFile, bool openStdin, string[] args)
     {
         var info = new ProcessStartInfo("dotnet", [CliPath(), .. args])
         {
-            RedirectStandardInput = stdinFile is not null,
+            RedirectStandardInput = stdinFile is not null || openStdin,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = dir,
@@ -85,6 +92,27 @@ internal sealed class BrainProcess : IDisposable
     }
 
     public int Id => _process.Id;
+
+    /// <summary>Writes lines to the open stdin pipe (see <see cref="StartWithOpenInput"/>) and flushes them.</summary>
+    public void Send(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            _process.StandardInput.Write(line + "\n");
+        }
+
+        _process.StandardInput.Flush();
+    }
+
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>Sends a POSIX signal (TERM, INT, …) with kill(1), as a service manager or a terminal would.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-s", name, Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        Assert.True(kill.WaitForExit(30_000), "kill did not return");
+        Assert.Equal(0, kill.ExitCode);
+    }
 
     public bool HasExited => _process.HasExited;
 
