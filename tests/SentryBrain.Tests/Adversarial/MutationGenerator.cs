@@ -95,7 +95,8 @@ public sealed class MutationGenerator
         var slots = new int[insertions];
         for (var i = 0; i < insertions; i++)
         {
-            slots[i] = _rng.Next(_clean.Count + 1);
+            // a subset of kinds may be all spikes or jumps, which need quiet lines after them: keep off the tail
+            slots[i] = _rng.Next(_only is null ? _clean.Count + 1 : _clean.Count * 9 / 10);
         }
 
         Array.Sort(slots);
@@ -111,9 +112,14 @@ public sealed class MutationGenerator
         var next = 0;
         for (var c = 0; c <= _clean.Count; c++)
         {
-            while (next < insertions && slots[next] == c)
+            while (next < insertions && slots[next] <= c)
             {
                 var (bytes, kind, detail) = tooLongAt.Contains(next) ? (TooLongLine(), MutationKind.TooLong, "2 MiB") : Make(c);
+                if (bytes is null)
+                {
+                    break; // moved on to a later slot
+                }
+
                 output.Write(bytes);
                 output.WriteByte((byte)'\n');
                 inserted.Add(new Insertion(++line, kind, detail));
@@ -127,6 +133,11 @@ public sealed class MutationGenerator
                 line++;
                 Observe(c);
             }
+        }
+
+        if (inserted.Count != insertions)
+        {
+            throw new InvalidOperationException($"only {inserted.Count} of {insertions} lines of {string.Join(",", _only ?? new HashSet<MutationKind>())} fit (spikes and clock jumps need {Quiet} quiet lines each)");
         }
 
         return (output.ToArray(), inserted);
@@ -151,8 +162,13 @@ public sealed class MutationGenerator
     private (byte[] Bytes, MutationKind Kind, string Detail) Make(int cleanIndex)
     {
         // weights: the invalid kinds dominate; valid ones only once a clock and tracked ticks exist
-        while (true)
+        for (var attempt = 0; ; attempt++)
         {
+            if (attempt > 1000)
+            {
+                return (null!, default, string.Empty); // no room here (spikes and clock jumps need quiet lines): the caller moves it on
+            }
+
             var roll = _rng.Next(100);
             var kind = roll switch
             {
