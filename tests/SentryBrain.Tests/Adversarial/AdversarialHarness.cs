@@ -44,23 +44,18 @@ public static class AdversarialHarness
     public static readonly DateTimeOffset WallClock = new(2026, 3, 9, 12, 0, 0, TimeSpan.Zero);
 
     /// <summary>
-    /// ─── THE ONE PLACE TO ADAPT AFTER THE ISSUE-10 MERGE ───────────────────────────────────────────────────────
-    /// Every adversarial run goes through here. Once the engine takes a wall clock (a <see cref="TimeProvider"/>
-    /// for FUTURE_TS_TOLERANCE_SEC), pass <paramref name="wallClock"/> on to <see cref="ConsumeRunner.Run"/> (and
-    /// to the engine in <see cref="NewEngine"/>). Until then the clock is unused and the future-time lines are
-    /// accepted, which the fuzz test reports as break 2.
+    /// Every adversarial run goes through here, with <paramref name="wallClock"/> as the engine's wall clock
+    /// (FUTURE_TS_TOLERANCE_SEC is measured against it).
     /// </summary>
     public static ConsumeRunner.Result Consume(Stream input, Stream output, BrainConfig config, TimeProvider wallClock)
     {
-        _ = wallClock; // ADAPT: ConsumeRunner.Run(input, output, config, NullLogger.Instance, brokerFactory: null, wallClock)
-        return ConsumeRunner.Run(input, output, config, NullLogger.Instance);
+        return ConsumeRunner.Run(input, output, config, NullLogger.Instance, brokerFactory: null, time: wallClock);
     }
 
-    /// <summary>The engine itself, for the one check that reads <see cref="BrainEngine.TrackedSymbols"/>. ADAPT with <see cref="Consume"/>.</summary>
+    /// <summary>The engine itself, for the one check that reads <see cref="BrainEngine.TrackedSymbols"/>. Same wall clock as <see cref="Consume"/>.</summary>
     public static BrainEngine NewEngine(BrainConfig config, IBroker broker, JournalWriter journal, TimeProvider wallClock)
     {
-        _ = wallClock; // ADAPT: new BrainEngine(config, broker, journal, NullLogger.Instance, wallClock)
-        return new BrainEngine(config, broker, journal, NullLogger.Instance);
+        return new BrainEngine(config, broker, journal, NullLogger.Instance, wallClock);
     }
 
     public static FakeTimeProvider NewWallClock() => new(WallClock);
