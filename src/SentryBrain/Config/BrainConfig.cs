@@ -140,6 +140,9 @@ public sealed record BrainConfig
     public double ClockJumpConfirmSec { get; init; } = 900;
     public int ClockJumpConfirmEvents { get; init; } = 3;
 
+    /// <summary>A trade, quote, news or volatility event this many seconds behind the stream clock is stale: counted, never traded on.</summary>
+    public double LateEventToleranceSec { get; init; } = 5;
+
     /// <summary>The per-symbol outlier guard (OUTLIER_*), kept in its own record.</summary>
     public Market.OutlierSettings Outliers { get; init; } = new();
 
@@ -208,6 +211,7 @@ public sealed record BrainConfig
             SymbolStateTtlSec = r.Double("SYMBOL_STATE_TTL_SEC", d.SymbolStateTtlSec, "forget idle symbols (not held, no open order) after this many event-time seconds", min: 60),
             FutureTsToleranceSec = r.Double("FUTURE_TS_TOLERANCE_SEC", d.FutureTsToleranceSec, "reject events whose ts is more than this many seconds after the wall clock", min: 0, max: 86_400),
             ClockJumpConfirmSec = r.Double("CLOCK_JUMP_CONFIRM_SEC", d.ClockJumpConfirmSec, "an event more than this many seconds ahead of the stream's clock is held until later events confirm the new time", min: 1, max: 31_536_000),
+            LateEventToleranceSec = r.Double("LATE_EVENT_TOLERANCE_SEC", d.LateEventToleranceSec, "a trade, quote, news or volatility event more than this many seconds behind the stream clock is stale: counted and skipped (a stale price must not trigger an exit or a fill)", min: 0, max: 86_400),
             ClockJumpConfirmEvents = r.Int("CLOCK_JUMP_CONFIRM_EVENTS", d.ClockJumpConfirmEvents, "events near or after a held jump that confirm it (the jump is rejected if the stream goes on near the old clock)", min: 1, max: 100),
             MaxSymbols = r.Int("MAX_SYMBOLS", d.MaxSymbols, "most symbols tracked at once; an event for a new symbol past it is rejected (held symbols are always tracked)", min: 1, max: 10_000_000),
 

@@ -87,6 +87,7 @@ public sealed class BrainEngine
     private long _evaluations;
     private long _orders;
     private long _fills;
+    private long _late;
 
     public BrainEngine(BrainConfig config, IBroker? broker, JournalWriter journal, ILogger logger)
         : this(config, _ => broker, journal, logger)
@@ -214,6 +215,14 @@ public sealed class BrainEngine
         }
     }
 
+    /// <summary>
+    /// A market event further behind the clock than LATE_EVENT_TOLERANCE_SEC (a re-sent or duplicated stream, a
+    /// quote delayed for minutes) describes a market that is gone: acting on it would stop out or fill at a price that
+    /// no longer exists. Positions and orders lines are broker hints, not prices, and always count.
+    /// </summary>
+    private bool IsStale(MarketEvent evt)
+        => evt is TradeEvent or QuoteEvent or NewsEvent or VolatilityEvent && (_now - evt.Ts).TotalSeconds > _config.LateEventToleranceSec;
+
     /// <summary>Held events the clock has just decided: the rejected ones get their error lines, the released ones are processed in order.</summary>
     private void ApplyClockDecisions()
     {
@@ -236,6 +245,12 @@ public sealed class BrainEngine
         {
             _events--; // a rejected line, so that events + rejected = lines
             Reject(_cap.Reason(untracked));
+            return;
+        }
+
+        if (IsStale(evt))
+        {
+            _late++;
             return;
         }
 
@@ -291,7 +306,12 @@ public sealed class BrainEngine
         }
 
         var elapsed = _events > 0 ? (_now - _firstTs).TotalSeconds : 0;
-        var summary = new RunSummary(_lines, _events, _rejected, _unknown, _decisions, _orders, _fills, elapsed) { Outliers = _outliers.Held };
+        if (_late > 0)
+        {
+            _logger.LogWarning("Skipped {Late} trade, quote, news or volatility events more than {Tolerance} s behind the stream clock (LATE_EVENT_TOLERANCE_SEC)", _late, _config.LateEventToleranceSec);
+        }
+
+        var summary = new RunSummary(_lines, _events, _rejected, _unknown, _decisions, _orders, _fills, elapsed) { Outliers = _outliers.Held, Late = _late };
         _outliers.LogSummary();
         _journal.Summary(summary);
         _journal.Flush();

@@ -10,6 +10,9 @@ public sealed record RunSummary(long Lines, long Events, long Rejected, long Unk
 {
     /// <summary>Trades and quotes held back by the outlier guard (counted in <see cref="Events"/>).</summary>
     public long Outliers { get; init; }
+
+    /// <summary>Market events skipped because they were further behind the stream clock than LATE_EVENT_TOLERANCE_SEC.</summary>
+    public long Late { get; init; }
 }
 
 /// <summary>
@@ -160,6 +163,11 @@ public sealed class JournalWriter : IDisposable
         if (s.Outliers > 0)
         {
             w.WriteNumber("outliers"u8, s.Outliers); // only when there were any: a clean run keeps the summary's shape
+        }
+
+        if (s.Late > 0)
+        {
+            w.WriteNumber("late"u8, s.Late); // likewise only when there were any
         }
         EndLine();
     }

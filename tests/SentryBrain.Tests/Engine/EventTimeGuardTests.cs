@@ -341,12 +341,12 @@ public sealed class EventTimeGuardTests : IDisposable
     }
 
     [Fact]
-    public void TimeGoingBackwards_DoesNotMoveTheClock_AndIsNotRejected()
+    public void TimeGoingBackwards_WithinTheLateTolerance_DoesNotMoveTheClock_AndIsProcessed()
     {
         var input = new[]
         {
             Quote(T0, "ACME", 99.99, 100.00),
-            Quote(T0.AddMinutes(-30), "ACME", 99.99, 100.00, Up, Up), // late: processed at the clock's time
+            Quote(T0.AddSeconds(-2), "ACME", 99.99, 100.00, Up, Up), // 2 s late (LATE_EVENT_TOLERANCE_SEC = 5): processed at the clock's time
             Quote(T0.AddSeconds(1), "BOLT", 49.99, 50.00),
         };
 
@@ -354,6 +354,26 @@ public sealed class EventTimeGuardTests : IDisposable
 
         Assert.Empty(run.Errors);
         Assert.Contains(run.OfKind("decision"), d => Str(d, "symbol") == "ACME" && Str(d, "action") == "buy" && Str(d, "ts") == Ts(T0));
+        Assert.Equal(1, run.Summary.ElapsedEventSeconds);
+        Assert.Equal(0, run.Summary.Late);
+    }
+
+    [Fact]
+    public void AnEventFarBehindTheClock_IsStale_CountedAndNeverTradedOn()
+    {
+        var input = new[]
+        {
+            Quote(T0, "ACME", 99.99, 100.00),
+            Quote(T0.AddMinutes(-30), "ACME", 99.99, 100.00, Up, Up), // would buy if it were current
+            Quote(T0.AddSeconds(1), "BOLT", 49.99, 50.00),
+        };
+
+        using var run = Run(input, HandConfig());
+
+        Assert.Empty(run.Errors); // valid, only stale: not an error line
+        Assert.DoesNotContain(run.OfKind("decision"), d => Str(d, "action") == "buy");
+        Assert.Equal(1, run.Summary.Late);
+        Assert.Equal(3, run.Summary.Events);
         Assert.Equal(1, run.Summary.ElapsedEventSeconds);
     }
 }
