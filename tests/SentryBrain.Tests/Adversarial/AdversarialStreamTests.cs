@@ -71,6 +71,29 @@ public sealed class AdversarialStreamTests : IDisposable
         AdversarialHarness.AssertSameTrades(clean.Trades, run.Trades, "the scenario sent twice (the second copy is late: event time already passed)");
     }
 
+    // ---- a stale quote ---------------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A quote 20 minutes late, 1.1 % below ACME's entry: too small a move for the outlier guard, but on today's
+    /// clock it would stop the held position out at a price the market left long ago. It is stale (more than
+    /// LATE_EVENT_TOLERANCE_SEC behind the clock): counted, never traded on.
+    /// </summary>
+    [Fact]
+    public void StaleQuote_WhileAcmeIsHeld_TriggersNoExit_AndIsCountedAsLate()
+    {
+        var clean = Clean();
+        var at = IndexAt("2026-03-02T14:44:58");
+        var stale = Encoding.UTF8.GetBytes("""{"type":"quote","ts":"2026-03-02T14:25:00Z","payload":{"symbol":"ACME","bid":98.90,"ask":98.92,"bid_size":5,"ask_size":5,"session":"regular"}}""");
+        var input = string.Join('\n', _lines.Take(at).Append(stale).Concat(_lines.Skip(at)).Select(Encoding.UTF8.GetString)) + "\n";
+
+        var run = AdversarialHarness.Run(Encoding.UTF8.GetBytes(input), AdversarialHarness.Config(Db()), _dir);
+
+        AssertNoInternalError(run);
+        Assert.Empty(run.Errors);
+        AdversarialHarness.AssertSameTrades(clean.Trades, run.Trades, "a 20-minute-late ACME quote while ACME is held");
+        Assert.Equal(1, run.Summary.Late);
+    }
+
     // ---- time going backwards -------------------------------------------------------------------------------
 
     [Theory]

@@ -356,6 +356,7 @@ public sealed class EventTimeGuardTests : IDisposable
         Assert.Contains(run.OfKind("decision"), d => Str(d, "symbol") == "ACME" && Str(d, "action") == "buy" && Str(d, "ts") == Ts(T0));
         Assert.Equal(1, run.Summary.ElapsedEventSeconds);
         Assert.Equal(0, run.Summary.Late);
+        Assert.False(run.OfKind("summary").Single().TryGetProperty("late", out _)); // no stale events: the summary keeps its shape
     }
 
     [Fact]
@@ -373,6 +374,7 @@ public sealed class EventTimeGuardTests : IDisposable
         Assert.Empty(run.Errors); // valid, only stale: not an error line
         Assert.DoesNotContain(run.OfKind("decision"), d => Str(d, "action") == "buy");
         Assert.Equal(1, run.Summary.Late);
+        Assert.Equal(1, run.OfKind("summary").Single().GetProperty("late").GetInt64());
         Assert.Equal(3, run.Summary.Events);
         Assert.Equal(1, run.Summary.ElapsedEventSeconds);
     }
