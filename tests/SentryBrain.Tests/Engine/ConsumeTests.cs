@@ -35,33 +35,10 @@ public sealed class ConsumeTests : IDisposable
 
     // ---- helpers --------------------------------------------------------------------------------------
 
-    private sealed record RunResult(string Journal, IReadOnlyList<JsonElement> Lines, RunSummary Summary, IBroker? Broker) : IDisposable
-    {
-        public IEnumerable<JsonElement> OfKind(string kind) => Lines.Where(l => Str(l, "kind") == kind);
+    private static string Str(JsonElement e, string name) => JournalRun.Str(e, name);
 
-        public IEnumerable<JsonElement> Decisions(string? symbol = null, string? action = null) => OfKind("decision")
-            .Where(d => (symbol is null || Str(d, "symbol") == symbol) && (action is null || Str(d, "action") == action));
-
-        public void Dispose() => Broker?.Dispose();
-    }
-
-    private static string Str(JsonElement e, string name) => e.GetProperty(name).GetString()!;
-
-    private static RunResult Run(byte[] input, BrainConfig config, Func<DateTime, IBroker?>? brokerFactory)
-    {
-        using var inStream = new MemoryStream(input);
-        using var outStream = new MemoryStream();
-        var result = ConsumeRunner.Run(inStream, outStream, config, NullLogger.Instance, brokerFactory);
-        var text = Encoding.UTF8.GetString(outStream.ToArray());
-        var lines = new List<JsonElement>();
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using var doc = JsonDocument.Parse(line);
-            lines.Add(doc.RootElement.Clone());
-        }
-
-        return new RunResult(text, lines, result.Summary, result.Broker);
-    }
+    private static JournalRun Run(byte[] input, BrainConfig config, Func<DateTime, IBroker?>? brokerFactory)
+        => JournalRun.Consume(input, config, brokerFactory);
 
     private static Func<DateTime, IBroker?> MemoryBroker => _ => PaperBroker.Open(":memory:", 100_000);
 

@@ -41,35 +41,10 @@ public sealed class EventTimeGuardTests : IDisposable
 
     // ---- helpers --------------------------------------------------------------------------------------
 
-    private sealed record RunResult(string Journal, List<JsonElement> Lines, RunSummary Summary, IBroker? Broker) : IDisposable
-    {
-        public IEnumerable<JsonElement> OfKind(string kind) => Lines.Where(l => Str(l, "kind") == kind);
+    private static string Str(JsonElement e, string name) => JournalRun.Str(e, name);
 
-        public IEnumerable<string> RawOfKind(string kind) => Journal.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(l => l.StartsWith($"{{\"kind\":\"{kind}\"", StringComparison.Ordinal));
-
-        public IEnumerable<(long Line, string Error)> Errors => OfKind("error").Select(e => (e.GetProperty("line").GetInt64(), Str(e, "error")));
-
-        public void Dispose() => Broker?.Dispose();
-    }
-
-    private static string Str(JsonElement e, string name) => e.GetProperty(name).GetString()!;
-
-    private static RunResult Run(IEnumerable<string> input, BrainConfig config, Func<DateTime, IBroker?>? brokerFactory = null, TimeProvider? time = null)
-    {
-        using var inStream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', input) + "\n"));
-        using var outStream = new MemoryStream();
-        var result = ConsumeRunner.Run(inStream, outStream, config, NullLogger.Instance, brokerFactory ?? MemoryBroker, time ?? new FakeTimeProvider(Wall));
-        var text = Encoding.UTF8.GetString(outStream.ToArray());
-        var lines = new List<JsonElement>();
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            using var doc = JsonDocument.Parse(line);
-            lines.Add(doc.RootElement.Clone());
-        }
-
-        return new RunResult(text, lines, result.Summary, result.Broker);
-    }
+    private static JournalRun Run(IEnumerable<string> input, BrainConfig config, Func<DateTime, IBroker?>? brokerFactory = null, TimeProvider? time = null)
+        => JournalRun.Consume(Encoding.UTF8.GetBytes(string.Join('\n', input) + "\n"), config, brokerFactory ?? MemoryBroker, time ?? new FakeTimeProvider(Wall));
 
     private static Func<DateTime, IBroker?> MemoryBroker => _ => PaperBroker.Open(":memory:", 100_000);
 
@@ -106,7 +81,7 @@ public sealed class EventTimeGuardTests : IDisposable
     }
 
     /// <summary>The journal without error lines and the summary: decisions, orders and fills in order.</summary>
-    private static List<string> Trading(RunResult run) => [.. run.Journal.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+    private static List<string> Trading(JournalRun run) => [.. run.Journal.Split('\n', StringSplitOptions.RemoveEmptyEntries)
         .Where(l => !l.StartsWith("{\"kind\":\"error\"", StringComparison.Ordinal) && !l.StartsWith("{\"kind\":\"summary\"", StringComparison.Ordinal))];
 
     private const double Up = 0.01;
