@@ -10,8 +10,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 127
 fi
 
-# The shared data folder (golden VADER vectors, sample events) sits beside the repository.
-export SENTRYBRAIN_SHARED_DATA="${SENTRYBRAIN_SHARED_DATA:-$ROOT/../shared/data}"
+# Test fixtures live in tests/SentryBrain.Tests/Fixtures (with their provenance): a lone clone passes.
 
 # A real redis-server for the Redis tests: installed when missing, started on a free loopback port without
 # persistence, stopped on exit. The tests read its address from SENTRYBRAIN_TEST_REDIS and FAIL without it.

@@ -120,7 +120,7 @@ public sealed class EventParserTests
     [Fact]
     public void EngineSample_First200Lines_AllParse_AndCoverAllSixTypes()
     {
-        var path = Path.Combine(SolutionDirectory(), "..", "shared", "data", "engine_events_sample.ndjson");
+        var path = Path.Combine(DocsTests.RepoRoot(), "tests", "SentryBrain.Tests", "Fixtures", "engine_events_sample.ndjson");
         var parser = new EventParser();
         var types = new HashSet<Type>();
         var n = 0;
@@ -136,19 +136,6 @@ public sealed class EventParserTests
         Assert.Equal(
             [typeof(NewsEvent), typeof(OrdersEvent), typeof(PositionsEvent), typeof(QuoteEvent), typeof(TradeEvent), typeof(VolatilityEvent)],
             types.OrderBy(t => t.Name, StringComparer.Ordinal));
-    }
-
-    private static string SolutionDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SentryBrain.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SentryBrain.sln not found above " + AppContext.BaseDirectory);
     }
 
     // ---- liberal input --------------------------------------------------------------------------------

@@ -189,7 +189,7 @@ public sealed class VaderTests
         var path = GoldenVectorPath();
         Assert.True(
             File.Exists(path),
-            $"VADER golden vectors not found at '{path}' (expected <repo>/../shared/data/vader_golden_vectors.json).");
+            $"VADER golden vectors not found at '{path}' (expected tests/SentryBrain.Tests/Fixtures/vader_golden_vectors.json).");
 
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         var vectors = new List<(string, VaderScores)>();
@@ -209,14 +209,5 @@ public sealed class VaderTests
     }
 
     private static string GoldenVectorPath()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "SentryBrain.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.True(directory is not null, $"No directory containing SentryBrain.sln above '{AppContext.BaseDirectory}'.");
-        return Path.GetFullPath(Path.Combine(directory!.FullName, "..", "shared", "data", "vader_golden_vectors.json"));
-    }
+        => Path.Combine(DocsTests.RepoRoot(), "tests", "SentryBrain.Tests", "Fixtures", "vader_golden_vectors.json");
 }
