@@ -88,6 +88,7 @@ public sealed class BrainEngine
     private long _orders;
     private long _fills;
     private long _late;
+    private readonly TimeSpan _lateTolerance;
 
     public BrainEngine(BrainConfig config, IBroker? broker, JournalWriter journal, ILogger logger)
         : this(config, _ => broker, journal, logger)
@@ -108,6 +109,7 @@ public sealed class BrainEngine
     {
         _config = config;
         _parser = new EventParser(newsMaxSymbols: config.NewsMaxSymbols);
+        _lateTolerance = TimeSpan.FromSeconds(config.LateEventToleranceSec);
         _parameters = ConsensusParameters.From(config);
         _greenLight = GreenLightParameters.From(config);
         _exitParameters = PositionExitParameters.From(config);
@@ -221,7 +223,7 @@ public sealed class BrainEngine
     /// no longer exists. Positions and orders lines are broker hints, not prices, and always count.
     /// </summary>
     private bool IsStale(MarketEvent evt)
-        => evt is TradeEvent or QuoteEvent or NewsEvent or VolatilityEvent && (_now - evt.Ts).TotalSeconds > _config.LateEventToleranceSec;
+        => evt is TradeEvent or QuoteEvent or NewsEvent or VolatilityEvent && _now - evt.Ts > _lateTolerance;
 
     /// <summary>Held events the clock has just decided: the rejected ones get their error lines, the released ones are processed in order.</summary>
     private void ApplyClockDecisions()

@@ -35,25 +35,28 @@ public sealed class SymbolTable
 
         // Validate before any look-up, so only ticker bytes ever reach the cache. None of them is 0, which makes
         // the big-endian packing of up to 8 bytes injective: "\0ACME" can no longer share ACME's key.
-        Span<char> chars = stackalloc char[MaxLength];
         ReadOnlySpan<byte> table = TickerChars;
         ulong key = 0;
         for (var i = 0; i < n; i++)
         {
             var b = utf8[i];
-            var upper = table[b];
-            if (upper == 0)
+            if (table[b] == 0)
             {
                 return null;
             }
 
-            chars[i] = (char)upper;
             key = (key << 8) | b;
         }
 
         if (n <= 8 && _packed.TryGetValue(key, out var known))
         {
-            return known;
+            return known; // the usual case: no upper-case copy is built
+        }
+
+        Span<char> chars = stackalloc char[MaxLength];
+        for (var i = 0; i < n; i++)
+        {
+            chars[i] = (char)table[utf8[i]];
         }
 
         var symbol = Intern(chars[..n]);
