@@ -151,6 +151,12 @@ public interface IBroker : IDisposable
     /// <summary>What start-up reconciliation with the broker found (empty for the embedded broker, which is its own truth).</summary>
     IReadOnlyList<ReconciliationNote> StartupReconciliation => [];
 
+    /// <summary>
+    /// Where state that must survive a restart together with this broker's ledger is kept (risk latches, position
+    /// memory, round trips); null = nowhere (nothing survives).
+    /// </summary>
+    IStateStore? State => null;
+
     double Cash { get; }
 
     IReadOnlyCollection<BrokerPosition> Positions { get; }

@@ -24,6 +24,9 @@ namespace SentryBrain.Execution.Alpaca;
 /// </remarks>
 public sealed class AlpacaBroker : IBroker, IStateStore
 {
+    /// <summary>The ledger itself keeps the engine's state, in the same database as the orders.</summary>
+    public IStateStore State => this;
+
     /// <summary>State key of the last known positions (symbol → qty), compared with Alpaca's at the next start.</summary>
     public const string PositionsStateKey = "alpaca.positions";
 

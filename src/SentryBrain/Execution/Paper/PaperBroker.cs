@@ -16,6 +16,9 @@ namespace SentryBrain.Execution.Paper;
 /// </summary>
 public sealed class PaperBroker : IBroker, IStateStore
 {
+    /// <summary>The ledger itself keeps the engine's state, in the same database as the orders.</summary>
+    public IStateStore State => this;
+
     private readonly PaperLedger _ledger;
     private readonly Dictionary<string, BrokerOrder> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OpenOrder> _open = new(StringComparer.Ordinal);

@@ -1,0 +1,59 @@
+using SentryBrain.Config;
+using SentryBrain.Execution;
+using SentryBrain.Market;
+using SentryBrain.Rules;
+using SentryBrain.Strategy;
+
+namespace SentryBrain.Engine;
+
+/// <summary>
+/// Shares to buy, sized as the backtester sizes them (<see cref="OrderPlanning.SizedBuyQty"/>: risk per trade, Kelly
+/// from the recorded round trips, ATR, the SPY regime, the correlation with holdings), then scaled by the size
+/// multiplier, and never more than cash pays for.
+/// </summary>
+public sealed class BuySizer(BrainConfig config, ISizeMultiplier multiplier)
+{
+    private const int CorrelationDays = 21;
+
+    /// <param name="limit">The buy limit, or null for a market order (the entry price is the cost then).</param>
+    public Decision Size(SymbolState state, in Decision decision, long heldQty, double equity, IBroker? broker, IReadOnlyList<double> roundTrips, bool spyBelow200ma, double? limit, SymbolRegistry symbols)
+    {
+        var price = state.EntryPrice;
+        var correlated = config.CorrelationCheckEnabled && IsCorrelatedWithHolding(state, broker, symbols);
+        var qty = OrderPlanning.SizedBuyQty(config, equity, price, heldQty, state.Indicators?.Atr, roundTrips, correlated, spyBelow200ma);
+        qty = SizeMultipliers.Apply(qty, multiplier.Multiplier(state.Symbol, decision));
+        var affordable = broker is null ? qty : OrderPlanning.AffordableQty(broker.Cash, limit ?? price);
+        return qty <= 0 ? decision with { Action = TradeAction.Hold, Reason = "size_below_one_share" }
+            : affordable <= 0 ? decision with { Action = TradeAction.Hold, Reason = "insufficient_cash" }
+            : decision with { Qty = Math.Min(qty, affordable) };
+    }
+
+    /// <summary>Whether 21-day daily-return correlation with any held symbol is at least CORRELATION_THRESHOLD.</summary>
+    private bool IsCorrelatedWithHolding(SymbolState candidate, IBroker? broker, SymbolRegistry symbols)
+    {
+        if (broker is null || candidate.Indicators is not { } mine)
+        {
+            return false;
+        }
+
+        Span<double> a = stackalloc double[CorrelationDays];
+        Span<double> b = stackalloc double[CorrelationDays];
+        var na = mine.DailyReturns(a);
+        foreach (var position in broker.Positions)
+        {
+            if (position.Symbol == candidate.Symbol || !symbols.TryGet(position.Symbol, out var held) || held.Indicators is not { } theirs)
+            {
+                continue;
+            }
+
+            var nb = theirs.DailyReturns(b);
+            var n = Math.Min(na, nb);
+            if (SizingAdjustments.Correlation(a[(na - n)..na], b[(nb - n)..nb]) >= config.CorrelationThreshold)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,65 @@
+using SentryBrain.Events;
+using SentryBrain.Execution;
+using SentryBrain.Strategy;
+
+namespace SentryBrain.Engine;
+
+/// <summary>
+/// Sees every fill the broker reports, after its journal line (the experience buffer records fills here).
+/// Called on the event loop: keep it short, and never throw for bad data (a throw is reported as an internal error
+/// of the current line). Today: <see cref="RoundTripRecorder"/>.
+/// </summary>
+public interface IFillObserver
+{
+    void OnFill(Fill fill, in FillContext context);
+}
+
+/// <param name="QtyAfter">The symbol's position at the broker after the fill.</param>
+/// <param name="EntryPrice">For a sell: the average entry price of the position it closes (0 = unknown); for a buy: 0.</param>
+public readonly record struct FillContext(long QtyAfter, double EntryPrice);
+
+/// <summary>
+/// The last word before a sized buy is sent: null lets it through, anything else is the hold reason code journaled
+/// instead (generated rules will block buys here). Gates run in order and the first refusal wins; a gate that
+/// reserves something (a shared budget) must come last. Today: <see cref="SharedAccountGate"/>.
+/// </summary>
+public interface IPreTradeGate
+{
+    string? Check(in PreTradeCheck check);
+}
+
+/// <param name="Price">What one share is expected to cost: the buy limit, else the entry price.</param>
+/// <param name="Signals">The signals the decision used (as journaled).</param>
+public readonly record struct PreTradeCheck(string Symbol, DateTime Time, DateOnly TradingDate, long Qty, double Price, DecisionSignals Signals);
+
+/// <summary>
+/// Scales a buy after sizing (conviction sizing): the quantity is multiplied and floored. A value that is not finite
+/// or below 0 counts as 0 (no buy), and values above <see cref="SizeMultipliers.Max"/> are capped, so a broken
+/// multiplier can never buy more than that many times the configured size. Cash still bounds the result.
+/// Today: <see cref="UnitSize"/>.
+/// </summary>
+public interface ISizeMultiplier
+{
+    double Multiplier(string symbol, in Decision decision);
+}
+
+/// <summary>
+/// The symbols new buys are allowed in (the screener's active list); exits are always managed. Null = every symbol.
+/// <see cref="Refresh"/> is called on the event loop with event time and must be cheap when nothing changed.
+/// Today: <see cref="ActiveSymbols"/> (<c>ACTIVE_SYMBOLS_FILE</c>).
+/// </summary>
+public interface IWatchlistProvider
+{
+    IReadOnlySet<string>? Active { get; }
+
+    void Refresh(DateTime now);
+}
+
+/// <summary>
+/// Sentiment of a news item in [−1, 1] (−1 very negative). Called on the event loop for every news line.
+/// Today: <see cref="VaderNewsScorer"/>.
+/// </summary>
+public interface INewsScorer
+{
+    double Score(NewsEvent news);
+}
