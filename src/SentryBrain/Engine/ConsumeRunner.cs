@@ -25,7 +25,7 @@ public static class ConsumeRunner
     {
         brokerFactory ??= firstTs => OpenDefaultBroker(config, firstTs, logger);
         using var journal = new JournalWriter(output);
-        var engine = new BrainEngine(config, brokerFactory, journal, logger, time: time ?? TimeProvider.System);
+        var engine = new BrainEngine(config, brokerFactory, journal, logger, EngineParts.FromConfig(config, logger), time ?? TimeProvider.System);
         using var cancellable = cancel.CanBeCanceled ? new CancellableInputStream(input, cancel) : null;
         var reader = new LineReader(cancellable ?? input) { BeforeRead = journal.Flush };
         var clock = Stopwatch.StartNew();

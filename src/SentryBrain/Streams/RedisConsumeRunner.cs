@@ -105,7 +105,7 @@ public sealed class RedisConsumeRunner : IDisposable
         // A consumer group continues where the group stands, it never replays the past: re-processed (pending or
         // claimed) entries are older than the ledger's last event by nature, so the ledger is never archived here.
         brokerFactory ??= _ => ConsumeRunner.OpenDefaultBroker(config, DateTime.MaxValue, logger);
-        _engine = new BrainEngine(config, brokerFactory, _journal, logger, time: time)
+        _engine = new BrainEngine(config, brokerFactory, _journal, logger, EngineParts.FromConfig(config, logger), time)
         {
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
             // A line held back by the clock rule may be rejected while a later entry is current: dead-letter the held entry.
