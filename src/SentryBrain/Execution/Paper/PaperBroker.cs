@@ -13,12 +13,12 @@ namespace SentryBrain.Execution.Paper;
 /// when ask &lt;= limit at the ask, limit sells when bid &gt;= limit at the bid; a quote side with size 0 makes no
 /// market (nothing fills against it; orders wait for a quote that shows size); no shorting; DAY orders expire at
 /// 16:00 New York time. Not thread-safe: drive it from the brain's single event loop. Never reads the wall clock.
+/// The same database is the engine's state store (<see cref="State"/>: risk latches, position memory, round trips),
+/// and remembers the last event time (<see cref="LastEventTs"/>), so an opener can tell a replay of the past from a
+/// restart.
 /// </summary>
 public sealed class PaperBroker : IBroker, IStateStore
 {
-    /// <summary>The ledger itself keeps the engine's state, in the same database as the orders.</summary>
-    public IStateStore State => this;
-
     private readonly PaperLedger _ledger;
     private readonly Dictionary<string, BrokerOrder> _orders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OpenOrder> _open = new(StringComparer.Ordinal);
@@ -314,6 +314,9 @@ public sealed class PaperBroker : IBroker, IStateStore
         _ledger.UpdateLastEventTs(ts);
         _persistedEventTs = ts;
     }
+
+    /// <summary>The ledger itself keeps the engine's state, in the same database as the orders.</summary>
+    public IStateStore State => this;
 
     public string? Load(string key)
     {
