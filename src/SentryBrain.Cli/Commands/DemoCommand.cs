@@ -6,6 +6,7 @@ using SentryBrain.Config;
 using SentryBrain.Engine;
 using SentryBrain.Execution;
 using SentryBrain.Replay;
+using SentryBrain.Strategy;
 using Spectre.Console;
 
 namespace SentryBrain.Cli.Commands;
@@ -48,7 +49,7 @@ internal static class DemoCommand
         }
 
         AnsiConsole.Write(new Rule("[bold]SentryBrain demo[/]: built-in scenario → consumer → embedded paper broker").LeftJustified());
-        var strategy = config.StrategyMode == StrategyMode.GreenLight ? "green_light" : "consensus";
+        var strategy = DecisionPolicies.Name(config.StrategyMode);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Replayed [bold]{0}[/] events (2026-03-02, 09:25–10:30 ET, ACME/BOLT/CRUX) in {1:0.000} s wall time; strategy [bold]{2}[/] (STRATEGY_MODE).", result.Summary.Events, result.WallSeconds, strategy);
         ShowDecisions(lines, config.StrategyMode);
         ShowOrders(lines);

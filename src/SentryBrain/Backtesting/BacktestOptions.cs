@@ -16,7 +16,7 @@ public enum BacktestStrategy
 }
 
 /// <summary>
-/// The knobs of <see cref="SmaCrossStrategy"/>. The defaults are the reference definition (issue 6): SMA10/SMA30
+/// The knobs of <see cref="Strategy.SmaCrossPolicy"/>. The defaults are the reference definition (issue 6): SMA10/SMA30
 /// crossover, Wilder RSI14 &lt; 70 to enter. Sweepable as <c>SMA_FAST</c>, <c>SMA_SLOW</c>, <c>SMA_RSI_MAX</c>.
 /// </summary>
 public sealed record SmaCrossParameters(int Fast = 10, int Slow = 30, int RsiPeriod = 14, double RsiMax = 70)

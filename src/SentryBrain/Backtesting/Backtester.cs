@@ -73,7 +73,8 @@ public sealed class BacktestResult
 /// bar, the stop is assumed to have come first</b> (daily bars cannot tell the order, so the pessimistic reading);</item>
 /// <item>at the close: equity is marked at the closes (the last known close for a symbol without a bar), the daily
 /// cap (baseline = the previous close's equity) and the drawdown halt are updated, then each symbol with a bar
-/// gets its bar and decides. Buys are sized by the live rules (<see cref="OrderPlanning.BuyQty"/>) at the close
+/// decides: the same <see cref="IDecisionPolicy"/> the live engine calls, fed by a <see cref="DailyMarketFeatures"/>
+/// (the data feed) with this simulation as the fill model, so live and backtest differ only in those two. Buys are sized by the live rules (<see cref="OrderPlanning.BuyQty"/>) at the close
 /// price and capped by cash at the fill. No order is placed on the last day.</item>
 /// </list>
 /// A decision at day t therefore sees only bars through t; orders fill at t+1's open (or, with
@@ -96,7 +97,10 @@ public static class Backtester
         private readonly BacktestOptions _options;
         private readonly Config.BrainConfig _config;
         private readonly int _n;
-        private readonly SymbolStrategy[] _strategies;
+        private readonly IDecisionPolicy _policy;
+        private readonly IOrderHints? _hints;
+        private readonly DailyMarketFeatures[] _features;
+        private readonly string? _killSwitch;
         private readonly long[] _qty;
         private readonly double[] _avg;
         private readonly double[] _mark;
@@ -136,11 +140,18 @@ public static class Backtester
             _options = options;
             _config = options.Config;
             _n = panel.Symbols.Length;
-            _strategies = new SymbolStrategy[_n];
+            // One stateless policy for every symbol; the per-symbol state is the feed's (and this simulation's).
+            var crossover = options.Strategy == BacktestStrategy.SmaCross ? options.SmaCross ?? SmaCrossParameters.Default : null;
+            _policy = DecisionPolicies.Create(BacktestOptions.Name(options.Strategy), _config, crossover);
+            _hints = _policy as IOrderHints;
+            _features = new DailyMarketFeatures[_n];
             for (var s = 0; s < _n; s++)
             {
-                _strategies[s] = SymbolStrategy.Create(options);
+                _features[s] = new DailyMarketFeatures(_config, crossover, crossoverOnly: crossover is not null);
             }
+
+            // The reference crossover has no rules; the live strategies see KILL_SWITCH=true (the return-based switch is not modelled).
+            _killSwitch = crossover is null && _config.KillSwitch ? "kill_switch_manual" : null;
 
             _qty = new long[_n];
             _avg = new double[_n];
@@ -270,7 +281,7 @@ public static class Backtester
             };
         }
 
-        private StrategyStep Decide(int s, int t, DateOnly date, DailyCapState capState, bool halted, bool spyBelow)
+        private PolicyDecision Decide(int s, int t, DateOnly date, DailyCapState capState, bool halted, bool spyBelow)
         {
             var close = _panel.Close[s][t];
             _mark[s] = close;
@@ -282,26 +293,24 @@ public static class Backtester
                 peak = _peakPnl[s];
             }
 
-            var view = new DayView(
-                t,
-                date,
-                _panel.Open[s][t],
-                _panel.High[s][t],
-                _panel.Low[s][t],
-                close,
-                _panel.Volume[s][t],
-                qty,
-                _avg[s],
-                peak,
-                qty > 0 ? date.DayNumber - _entryDate[s].DayNumber : 0,
-                _scaledAtVwap[s],
-                _levelsDone[s],
-                _pendingSide[s] == TradeAction.Buy,
-                _pendingSide[s] == TradeAction.Sell,
-                capState,
-                halted,
-                spyBelow);
-            var step = _strategies[s].OnBar(view);
+            var features = _features[s];
+            features.Observe(close);
+            var position = new HeldPosition(qty, _avg[s], peak, qty > 0 ? date.DayNumber - _entryDate[s].DayNumber : 0, _scaledAtVwap[s], _levelsDone[s], VwapTarget: false);
+            var gates = new EntryGates(
+                RegularSession: true,
+                EntryAllowed: true,
+                KillSwitchReason: _killSwitch,
+                DailyCap: capState,
+                DrawdownHalted: halted,
+                NoNewBuysWindow: false,
+                HasOpenBuy: _pendingSide[s] == TradeAction.Buy,
+                HasOpenSell: _pendingSide[s] == TradeAction.Sell,
+                InCooldown: false,
+                SpyBelow200ma: spyBelow);
+            // A daily bar has no time of day: no EasternTime, so no intraday windows.
+            var context = new DecisionContext(_panel.Symbols[s], date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), null, position, gates, features);
+            var step = _policy.Decide(context);
+            features.Add(_panel.High[s][t], _panel.Low[s][t], close);
             if (_options.RecordDecisions)
             {
                 _decisions.Add(new DecisionRecord(date, _panel.Symbols[s], step.Decision.Action, step.Decision.Qty, step.Decision.Reason));
@@ -314,7 +323,7 @@ public static class Backtester
             if (qty > 0 && step.Decision.Action == TradeAction.Hold)
             {
                 // Keep the latest stop/take-profit distances of the held position for tomorrow's intrabar check.
-                var (stop, takeProfit) = _strategies[s].Levels(step.Decision);
+                var (stop, takeProfit) = Levels(step.Decision);
                 _stopPct[s] = stop ?? double.NaN;
                 _takeProfitPct[s] = takeProfit ?? double.NaN;
             }
@@ -322,7 +331,10 @@ public static class Backtester
             return step;
         }
 
-        private void Act(int s, DateOnly date, StrategyStep step, double equity, double close)
+        private (double? StopPct, double? TakeProfitPct) Levels(in Decision decision)
+            => _hints?.Levels(decision) is { } levels ? (levels.StopPct, levels.TakeProfitPct) : (null, null);
+
+        private void Act(int s, DateOnly date, PolicyDecision step, double equity, double close)
         {
             var decision = step.Decision;
             if (decision.Action == TradeAction.Hold || _pendingSide[s] != TradeAction.Hold)
@@ -333,21 +345,21 @@ public static class Backtester
             if (decision.Action == TradeAction.Buy)
             {
                 long qty;
-                if (_strategies[s].BuysWithAllCash)
+                if (_hints?.BuysWithAllCash == true)
                 {
                     qty = long.MaxValue; // floor(cash / fill price) at the fill
                 }
                 else
                 {
                     // The live consumer's sizing; the correlation reduction is not applied in backtests.
-                    qty = OrderPlanning.SizedBuyQty(_config, equity, close, _qty[s], _strategies[s].Atr, _tripReturns, correlatedWithHolding: false, _spyBelow);
+                    qty = OrderPlanning.SizedBuyQty(_config, equity, close, _qty[s], _features[s].Atr, _tripReturns, correlatedWithHolding: false, _spyBelow);
                     if (qty <= 0)
                     {
                         return;
                     }
                 }
 
-                var (stop, takeProfit) = _strategies[s].Levels(decision);
+                var (stop, takeProfit) = Levels(decision);
                 _stopPct[s] = stop ?? double.NaN;
                 _takeProfitPct[s] = takeProfit ?? double.NaN;
                 Queue(s, TradeAction.Buy, qty, decision.Reason, null);

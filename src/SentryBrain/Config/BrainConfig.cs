@@ -4,6 +4,9 @@ public enum StrategyMode
 {
     Consensus = 0,
     GreenLight = 1,
+
+    /// <summary>The reference SMA crossover (<see cref="Strategy.SmaCrossPolicy"/>); live it reads the daily closes of the live indicators.</summary>
+    SmaCross = 2,
 }
 
 /// <summary>
@@ -174,7 +177,7 @@ public sealed record BrainConfig
             AlpacaTradeUpdates = r.Bool("ALPACA_TRADE_UPDATES", d.AlpacaTradeUpdates, "also follow orders through Alpaca's trade-updates WebSocket (polling stays on)"),
             PaperStartingCash = r.Double("PAPER_STARTING_CASH", d.PaperStartingCash, "cash of a new paper ledger", min: 1),
 
-            StrategyMode = ParseMode(r.String("STRATEGY_MODE", "green_light", "strategy: consensus (composite of news, momentum, RSI) or green_light", allowed: ["consensus", "green_light"])),
+            StrategyMode = ParseMode(r.String("STRATEGY_MODE", "green_light", "strategy: consensus (composite of news, momentum, RSI), green_light, or sma_cross (SMA10/SMA30 crossover with an RSI14 filter, on daily closes)", allowed: ["consensus", "green_light", "sma_cross"])),
             UseConsensus = r.Bool("USE_CONSENSUS", d.UseConsensus, "require N positive sources to buy"),
             ConsensusMinSourcesPositive = r.Int("CONSENSUS_MIN_SOURCES_POSITIVE", d.ConsensusMinSourcesPositive, "sources that must agree", min: 1, max: 4),
             ConsensusPositiveThreshold = r.Double("CONSENSUS_POSITIVE_THRESHOLD", d.ConsensusPositiveThreshold, "score at which a source counts as positive", min: 0, max: 1),
@@ -285,5 +288,7 @@ public sealed record BrainConfig
     }
 
     private static StrategyMode ParseMode(string text)
-        => text.Equals("green_light", StringComparison.OrdinalIgnoreCase) ? StrategyMode.GreenLight : StrategyMode.Consensus;
+        => text.Equals("green_light", StringComparison.OrdinalIgnoreCase) ? StrategyMode.GreenLight
+            : text.Equals("sma_cross", StringComparison.OrdinalIgnoreCase) ? StrategyMode.SmaCross
+            : StrategyMode.Consensus;
 }

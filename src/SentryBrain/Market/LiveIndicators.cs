@@ -124,6 +124,12 @@ public sealed class LiveIndicators
         return Math.Max(0, n);
     }
 
+    /// <summary>
+    /// The newest <paramref name="n"/> completed daily closes (fewer when fewer are known), oldest first, in a scratch
+    /// buffer shared on this thread: read the span before the next call. O(n).
+    /// </summary>
+    public ReadOnlySpan<double> DailyCloses(int n) => Ordered(_dailyCloses, _dailyHead, Math.Clamp(n, 0, _dailyCount));
+
     /// <summary>Simple moving average of the last <paramref name="period"/> daily closes (null with fewer).</summary>
     public double? DailySma(int period)
     {

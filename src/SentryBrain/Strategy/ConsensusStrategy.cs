@@ -52,9 +52,8 @@ public sealed record ConsensusParameters(
 /// social (placeholder 0), momentum and, when enabled and warmed up, the RSI score of 1-minute bars.
 /// A buy needs at least N sources at or above the threshold. Exits: fixed stop loss and take profit,
 /// judged on the price we could sell at. Order of evaluation, first match wins:
-/// exits (stop, take profit, pending exit) → session gate → watchlist → kill switch → daily cap → drawdown →
-/// no-new-buys time → open order →
-/// cooldown → consensus → buy.
+/// exits (stop, take profit, pending exit) → the shared entry gates (<see cref="EntryGates.FirstClosed"/>: session,
+/// watchlist, kill switch, daily cap, drawdown, no-new-buys time, open order, cooldown, price) → consensus → buy.
 /// </summary>
 public static class ConsensusStrategy
 {
@@ -73,54 +72,12 @@ public static class ConsensusStrategy
             return DecideExit(input, p, signals, pnlPct);
         }
 
-        if (p.RegularSessionOnly && !input.RegularSession)
+        var gates = new EntryGates(
+            input.RegularSession, input.EntryAllowed, input.KillSwitchReason, input.DailyCap, input.DrawdownHalted,
+            input.NoNewBuysWindow, input.HasOpenBuy, input.HasOpenSell, input.InCooldown, SpyBelow200ma: false);
+        if (gates.FirstClosed(input.EntryPrice, p.RegularSessionOnly) is { } closed)
         {
-            return Hold("session_closed", signals);
-        }
-
-        if (!input.EntryAllowed)
-        {
-            return Hold("not_on_watchlist", signals);
-        }
-
-        if (input.KillSwitchReason is { } kill)
-        {
-            return Hold(kill, signals);
-        }
-
-        if (input.DailyCap == DailyCapState.TargetReached)
-        {
-            return Hold("daily_cap_reached", signals);
-        }
-
-        if (input.DailyCap == DailyCapState.LossCapReached)
-        {
-            return Hold("daily_loss_cap_reached", signals);
-        }
-
-        if (input.DrawdownHalted)
-        {
-            return Hold("drawdown_halt", signals);
-        }
-
-        if (input.NoNewBuysWindow)
-        {
-            return Hold("no_new_buys_after", signals);
-        }
-
-        if (input.HasOpenBuy || input.HasOpenSell)
-        {
-            return Hold("order_pending", signals);
-        }
-
-        if (input.InCooldown)
-        {
-            return Hold("cooldown", signals);
-        }
-
-        if (input.EntryPrice <= 0)
-        {
-            return Hold("no_price", signals);
+            return Hold(closed, signals);
         }
 
         if (p.UseConsensus)

@@ -41,7 +41,7 @@ namespace SentryBrain.Strategy;
 /// not on the watchlist ⇒ <c>not_on_watchlist</c>; 12. kill switch ⇒ the caller's reason (<c>kill_switch_*</c>);
 /// 13. daily cap ⇒ <c>daily_cap_reached</c> / <c>daily_loss_cap_reached</c>; 14. drawdown ⇒ <c>drawdown_halt</c>;
 /// no-new-buys time ⇒ <c>no_new_buys_after</c>; open buy or sell ⇒ <c>order_pending</c>; cooldown ⇒
-/// <c>cooldown</c>; no price ⇒ <c>no_price</c> (same gate order as <see cref="ConsensusStrategy"/>);
+/// <c>cooldown</c>; no price ⇒ <c>no_price</c> (the shared gates, <see cref="EntryGates.FirstClosed"/>);
 /// 15. the checklist, first failing item wins: (1) structure explicitly false ⇒ <c>green_light_structure</c>;
 /// (2) pattern: technical score known and ≥ <see cref="GreenLightParameters.TechnicalMinForEntry"/>, and confluence
 /// (Z ≤ <see cref="GreenLightParameters.ConfluenceZMax"/> ∨ VWAP distance ≥ 0), and while SPY is below its 200-day
@@ -225,54 +225,12 @@ public static class GreenLightStrategy
 
     private static Decision DecideEntry(in GreenLightInput input, GreenLightParameters p, DecisionSignals s)
     {
-        if (p.RegularSessionOnly && !input.RegularSession)
+        var gates = new EntryGates(
+            input.RegularSession, input.EntryAllowed, input.KillSwitchReason, input.DailyCap, input.DrawdownHalted,
+            input.NoNewBuysWindow, input.HasOpenBuy, input.HasOpenSell, input.InCooldown, input.SpyBelow200ma);
+        if (gates.FirstClosed(input.CurrentPrice, p.RegularSessionOnly) is { } closed)
         {
-            return Hold("session_closed", s);
-        }
-
-        if (!input.EntryAllowed)
-        {
-            return Hold("not_on_watchlist", s);
-        }
-
-        if (input.KillSwitchReason is { } kill)
-        {
-            return Hold(kill.Length > 0 ? kill : "kill_switch_active", s);
-        }
-
-        if (input.DailyCap == DailyCapState.TargetReached)
-        {
-            return Hold("daily_cap_reached", s);
-        }
-
-        if (input.DailyCap == DailyCapState.LossCapReached)
-        {
-            return Hold("daily_loss_cap_reached", s);
-        }
-
-        if (input.DrawdownHalted)
-        {
-            return Hold("drawdown_halt", s);
-        }
-
-        if (input.NoNewBuysWindow)
-        {
-            return Hold("no_new_buys_after", s);
-        }
-
-        if (input.HasOpenBuy || input.HasOpenSell)
-        {
-            return Hold("order_pending", s);
-        }
-
-        if (input.InCooldown)
-        {
-            return Hold("cooldown", s);
-        }
-
-        if (!(input.CurrentPrice > 0) || !double.IsFinite(input.CurrentPrice))
-        {
-            return Hold("no_price", s);
+            return Hold(closed, s);
         }
 
         return Checklist(input, p, s);
