@@ -13,19 +13,22 @@ using SentryBrain.Strategy;
 namespace SentryBrain.Engine;
 
 /// <summary>
-/// The consumer loop: events in, journal out. The clock is event time (the latest <c>ts</c> seen), so the
-/// same input always gives the same journal. Per event the work is O(1) in the number of symbols.
-/// With a broker (embedded paper, later Alpaca) the broker is the source of truth for positions and orders;
-/// without one (<c>TRADE_PAPER=false</c>) decisions are journaled only and positions come from the feed.
+/// The event loop: events in, journal out. Per event it routes (<see cref="Apply"/>), updates the symbol's state
+/// (<see cref="SymbolRegistry"/>), asks the decision policy (<see cref="IDecisionPolicy"/>, the same one the
+/// backtester calls), hands a buy to the sizer and the pre-trade gates and an order to the <see cref="OrderDesk"/>,
+/// and journals; the risk latches are the <see cref="RiskGuard"/>'s. The clock is event time (the latest <c>ts</c>
+/// seen), so the same input always gives the same journal. Per event the work is O(1) in the number of symbols.
+/// With a broker (embedded paper or Alpaca) the broker is the source of truth for positions and orders; without one
+/// (<c>TRADE_PAPER=false</c>) decisions are journaled only and positions come from the feed (<see cref="Holdings"/>).
+/// Lines in, the clock rule and rejections are in BrainEngine.Intake.cs.
 /// </summary>
-public sealed class BrainEngine
+public sealed partial class BrainEngine
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(30);
 
     private readonly BrainConfig _config;
-    private readonly ConsensusParameters _parameters;
-    private readonly GreenLightParameters _greenLight;
-    private readonly PositionExitParameters _exitParameters;
+    private readonly IDecisionPolicy _policy;
+    private readonly LiveMarketFeatures _features;
     private readonly EngineParts _parts;
     private readonly Func<DateTime, IBroker?> _openBroker;
     private readonly JournalWriter _journal;
@@ -95,15 +98,15 @@ public sealed class BrainEngine
         _parts = parts;
         _parser = new EventParser(newsMaxSymbols: config.NewsMaxSymbols);
         _lateTolerance = TimeSpan.FromSeconds(config.LateEventToleranceSec);
-        _parameters = ConsensusParameters.From(config);
-        _greenLight = GreenLightParameters.From(config);
-        _exitParameters = PositionExitParameters.From(config);
+        _policy = parts.Policy ?? DecisionPolicies.Create(config);
+        _features = new LiveMarketFeatures(config);
         _openBroker = openBroker;
         _clock = new EventClock(time ?? TimeProvider.System, TimeSpan.FromSeconds(config.FutureTsToleranceSec), TimeSpan.FromSeconds(config.ClockJumpConfirmSec), config.ClockJumpConfirmEvents);
         _journal = journal;
         _logger = logger;
         _risk = new RiskGuard(config, logger);
-        _symbols = new SymbolRegistry(config, config.StrategyMode == StrategyMode.GreenLight, parts.BarSource, parts.Watchlist, _holdings.IsHeld, logger);
+        // Consensus reads only the symbol state; every other policy reads the live indicators (and their daily history).
+        _symbols = new SymbolRegistry(config, _policy is not ConsensusPolicy, parts.BarSource, parts.Watchlist, _holdings.IsHeld, logger);
         _spy = new SpyRegime(config.Spy200maRegimeEnabled, logger);
         _sizer = new BuySizer(config, parts.SizeMultiplier);
         _gates = [.. parts.PreTradeGates];
@@ -150,90 +153,11 @@ public sealed class BrainEngine
         }
     }
 
-    /// <summary>Called after a rejected line is journaled, with its number and reason (the Redis consumer dead-letters the entry).</summary>
-    public Action<long, string>? LineRejected { get; set; }
-
-    /// <summary>Where the current line came from, appended to error lines (the Redis consumer names the entry id); null for stdin.</summary>
-    public Func<string>? LineContext { get; set; }
-
-    /// <summary>Called when the current line is held back by the clock rule (<see cref="EventClock"/>): a token for where it came from.</summary>
-    public Func<object?>? HeldLineOrigin { get; set; }
-
-    /// <summary>While <see cref="LineRejected"/> runs for a line held back earlier: its <see cref="HeldLineOrigin"/> token (else null).</summary>
-    public object? RejectedLineOrigin { get; private set; }
-
     /// <summary>The shared account gate runs after the configured gates, because it reserves budget.</summary>
     private void UseAccountGate()
     {
         _accountGate = _risk.SharedLimits is { } limits ? new SharedAccountGate(limits, _accountDailyBuyLimit) : null;
         _gates = _accountGate is null ? [.. _parts.PreTradeGates] : [.. _parts.PreTradeGates, _accountGate];
-    }
-
-    /// <summary>Handles one input line (1-based numbering is kept by the engine).</summary>
-    public void ProcessLine(ReadOnlySpan<byte> line)
-    {
-        _lines++;
-        if (line.IsEmpty || line.Trim((byte)' ').IsEmpty)
-        {
-            Reject("empty line");
-            return;
-        }
-
-        var evt = _parser.Parse(line, out var error);
-        if (evt is null)
-        {
-            Reject(error ?? "unreadable");
-            return;
-        }
-
-        Process(evt);
-    }
-
-    /// <summary>Journals an unexpected failure while processing the current line (already counted as an event).</summary>
-    public void ReportInternalError(Exception ex) => _journal.Error(_lines, "internal error: " + ex.GetType().Name + ": " + ex.Message);
-
-    /// <summary>Counts a line that never reached the parser (too long).</summary>
-    public void RejectTooLong()
-    {
-        _lines++;
-        Reject($"line longer than {LineReader.DefaultMaxLineBytes} bytes");
-    }
-
-    /// <summary>Handles one event, after the clock rule (<see cref="EventClock"/>) has checked its time.</summary>
-    public void Process(MarketEvent evt)
-    {
-        var verdict = _clock.Offer(evt, _lines, LineContext, HeldLineOrigin);
-        ApplyClockDecisions();
-        if (verdict == EventClock.Verdict.Accept)
-        {
-            Apply(evt);
-        }
-        else if (verdict == EventClock.Verdict.Reject)
-        {
-            Reject(_clock.Reason);
-        }
-    }
-
-    /// <summary>
-    /// A market event further behind the clock than LATE_EVENT_TOLERANCE_SEC (a re-sent or duplicated stream, a
-    /// quote delayed for minutes) describes a market that is gone: acting on it would stop out or fill at a price that
-    /// no longer exists. Positions and orders lines are broker hints, not prices, and always count.
-    /// </summary>
-    private bool IsStale(MarketEvent evt)
-        => evt is TradeEvent or QuoteEvent or NewsEvent or VolatilityEvent && _now - evt.Ts > _lateTolerance;
-
-    /// <summary>Held events the clock has just decided: the rejected ones get their error lines, the released ones are processed in order.</summary>
-    private void ApplyClockDecisions()
-    {
-        for (var i = 0; i < _clock.Rejected.Count; i++)
-        {
-            RejectHeld(_clock.Rejected[i].Held, _clock.Rejected[i].Reason);
-        }
-
-        for (var i = 0; i < _clock.Released.Count; i++)
-        {
-            Apply(_clock.Released[i].Event);
-        }
     }
 
     private void Apply(MarketEvent evt)
@@ -313,28 +237,6 @@ public sealed class BrainEngine
         _journal.Summary(summary);
         _journal.Flush();
         return summary;
-    }
-
-    private void Reject(string error)
-    {
-        _rejected++;
-        _journal.Error(_lines, LineContext is null ? error : error + " (" + LineContext() + ")");
-        LineRejected?.Invoke(_lines, error);
-    }
-
-    private void RejectHeld(EventClock.HeldEvent held, string error)
-    {
-        _rejected++;
-        _journal.Error(held.Line, held.Context is null ? error : error + " (" + held.Context + ")");
-        RejectedLineOrigin = held.Origin;
-        try
-        {
-            LineRejected?.Invoke(held.Line, error);
-        }
-        finally
-        {
-            RejectedLineOrigin = null;
-        }
     }
 
     /// <summary>
@@ -505,33 +407,15 @@ public sealed class BrainEngine
         var hasOpenSell = _holdings.HasOpenOrder(state.Symbol, OrderSide.Sell);
         var inCooldown = state.LastOrderTs is { } lastOrder && (_now - lastOrder).TotalSeconds < _config.OrderCooldownSec;
         var entryAllowed = _parts.Watchlist?.Active is not { } list || list.Contains(state.Symbol);
-        int? scaleOutLevel = null;
-        Decision decision;
-        if (_config.StrategyMode == StrategyMode.GreenLight)
+        var gates = new EntryGates(regular, entryAllowed, _risk.KillReason(state.Symbol), capState, _risk.DrawdownHalted, _risk.NoNewBuys(_now), hasOpenBuy, hasOpenSell, inCooldown, _spy.Below200ma);
+        var market = _features.Bind(state, _now, _tradingDate);
+        // New York wall time from a per-date offset: DST never changes during a trading session.
+        var eastern = DateTime.SpecifyKind(_now + _easternOffset, DateTimeKind.Unspecified);
+        var (decision, scaleOutLevel) = _policy.Decide(new DecisionContext(state.Symbol, _now, eastern, Position(state.Symbol, heldQty, avgEntry, market), gates, market));
+        if (decision.Action == TradeAction.Buy)
         {
-            (decision, scaleOutLevel) = DecideGreenLight(state, heldQty, avgEntry, capState, regular, hasOpenBuy, hasOpenSell, inCooldown, entryAllowed);
-        }
-        else
-        {
-            var input = new ConsensusInput(
-                RegularSession: regular,
-                ExitPrice: state.ExitPrice,
-                EntryPrice: state.EntryPrice,
-                HeldQty: heldQty,
-                AvgEntryPrice: avgEntry,
-                HasOpenBuy: hasOpenBuy,
-                HasOpenSell: hasOpenSell,
-                News: state.FreshNews(_now, _config.NewsMaxAgeSec),
-                Return1m: state.Return1m,
-                Return5m: state.Return5m,
-                Rsi: state.Rsi,
-                KillSwitchReason: _risk.KillReason(state.Symbol),
-                DailyCap: capState,
-                InCooldown: inCooldown,
-                EntryAllowed: entryAllowed,
-                DrawdownHalted: _risk.DrawdownHalted,
-                NoNewBuysWindow: _risk.NoNewBuys(_now));
-            decision = ConsensusStrategy.Decide(input, _parameters);
+            // Whether this entry is below VWAP decides, at its fill, if VWAP becomes an exit target.
+            state.EntryVwapDistancePct = market.VwapDistancePct(market.EntryPrice);
         }
 
         if (decision.Action == TradeAction.Buy)
@@ -585,88 +469,25 @@ public sealed class BrainEngine
     }
 
     /// <summary>
-    /// Green Light: for a long, the positions-driven exits first (daily-target flatten, close losers, health check,
-    /// scale-out levels), then the ordered evaluation of BEHAVIOR §4 with live ATR, VWAP, Z, structure and OFI.
+    /// The position and what the engine remembers about it (<see cref="PositionBook"/>): the peak P&amp;L is raised to
+    /// the current one at the exit price first, so the policy sees it including now.
     /// </summary>
-    private (Decision Decision, int? ScaleOutLevel) DecideGreenLight(
-        SymbolState state, long heldQty, double avgEntry, DailyCapState capState, bool regular, bool hasOpenBuy, bool hasOpenSell, bool inCooldown, bool entryAllowed)
+    private HeldPosition Position(string symbol, long heldQty, double avgEntry, IMarketFeatures market)
     {
-        var indicators = state.Indicators!;
-        var price = heldQty > 0 ? state.ExitPrice : state.EntryPrice;
-        var memory = heldQty > 0 ? _book?.Get(state.Symbol) : null;
-        if (heldQty > 0 && GreenLightStrategy.PnlPct(heldQty, avgEntry, price) is { } pnl)
+        if (heldQty <= 0)
         {
-            _book?.OnPnl(state.Symbol, pnl, _now);
-            memory = _book?.Get(state.Symbol);
+            return new HeldPosition(heldQty, avgEntry, null, 0, false, 0, false);
         }
 
-        // New York wall time from a per-date offset: DST never changes during a trading session.
-        var eastern = DateTime.SpecifyKind(_now + _easternOffset, DateTimeKind.Unspecified);
-        var vwapDistance = indicators.VwapDistancePct(price, _tradingDate);
-        if (heldQty > 0 && !hasOpenSell)
+        if (GreenLightStrategy.PnlPct(heldQty, avgEntry, market.ExitPrice) is { } pnl)
         {
-            var exitInput = new PositionExitInput(heldQty, avgEntry, price, memory?.ScaleOutLevelsDone ?? 0, eastern, capState);
-            if (PositionExits.Evaluate(exitInput, _exitParameters) is { } exit)
-            {
-                return (exit.Decision, exit.ScaleOutLevel);
-            }
+            _book?.OnPnl(symbol, pnl, _now);
         }
 
-        var input = new GreenLightInput(
-            RegularSession: regular,
-            HeldQty: heldQty,
-            AvgEntryPrice: avgEntry,
-            CurrentPrice: price,
-            PeakPnlPct: memory?.PeakPnlPct,
-            DaysHeld: memory is null ? 0 : (int)Math.Floor((_now - memory.EntryTs).TotalDays),
-            ScaledAtVwap: memory?.ScaledAtVwap ?? false,
-            InHealthCheckWindow: PositionExits.IsHealthCheckWindow(eastern, _exitParameters),
-            AtrStopPct: null,
-            // VWAP is an exit target only for positions bought below it (see PositionMemory.VwapTarget).
-            VwapDistancePct: heldQty > 0 && memory?.VwapTarget != true ? null : vwapDistance,
-            AtrPct: indicators.AtrPct(price),
-            ZScore: indicators.ZScore(price),
-            AtrPercentile: indicators.AtrPercentile,
-            StructureOk: indicators.StructureOk ?? TrendOk(state),
-            TechnicalScore: indicators.TechnicalScore,
-            MomentumOk: indicators.MomentumOk,
-            Ofi: _config.UseOfi ? indicators.Ofi : null,
-            Rsi: state.Rsi,
-            ProbGain: ProbGain.Compute(state.Return1m, state.Return5m, state.Volatility > 0 ? state.Volatility : null),
-            KillSwitchReason: _risk.KillReason(state.Symbol),
-            DailyCap: capState,
-            DrawdownHalted: _risk.DrawdownHalted,
-            NoNewBuysWindow: _risk.NoNewBuys(_now),
-            HasOpenBuy: hasOpenBuy,
-            HasOpenSell: hasOpenSell,
-            InCooldown: inCooldown,
-            EntryAllowed: entryAllowed,
-            SpyBelow200ma: _spy.Below200ma);
-        var decision = GreenLightStrategy.Decide(input, _greenLight);
-        if (decision.Action == TradeAction.Buy)
-        {
-            state.EntryVwapDistancePct = vwapDistance;
-        }
-
-        return (decision, null);
-    }
-
-    /// <summary>The reference's live trend filter (TREND_FILTER_ENABLED): price above the SMA of recent prices; null when off or unknown.</summary>
-    private bool? TrendOk(SymbolState state)
-    {
-        if (!_config.TrendFilterEnabled || state.PriceCount < _config.TrendSmaPeriod)
-        {
-            return null;
-        }
-
-        var n = Math.Min(_config.TrendSmaPeriod, state.PriceCount);
-        var sum = 0.0;
-        for (var i = 0; i < n; i++)
-        {
-            sum += state.PriceAt(i);
-        }
-
-        return state.PriceAt(0) > sum / n;
+        var memory = _book?.Get(symbol);
+        return memory is null
+            ? new HeldPosition(heldQty, avgEntry, null, 0, false, 0, false)
+            : new HeldPosition(heldQty, avgEntry, memory.PeakPnlPct, (int)Math.Floor((_now - memory.EntryTs).TotalDays), memory.ScaledAtVwap, memory.ScaleOutLevelsDone, memory.VwapTarget);
     }
 }
 

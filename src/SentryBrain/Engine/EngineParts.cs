@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SentryBrain.Config;
 using SentryBrain.Market.Bars;
+using SentryBrain.Strategy;
 
 namespace SentryBrain.Engine;
 
@@ -12,6 +13,9 @@ namespace SentryBrain.Engine;
 /// </summary>
 public sealed record EngineParts
 {
+    /// <summary>The strategy; null = the one <c>STRATEGY_MODE</c> names (<see cref="DecisionPolicies.Create(BrainConfig)"/>).</summary>
+    public IDecisionPolicy? Policy { get; init; }
+
     /// <summary>Daily bars that warm up live indicators (<c>BARS_CSV_DIR</c>); null = warm up from the stream only.</summary>
     public IDailyBarSource? BarSource { get; init; }
 
