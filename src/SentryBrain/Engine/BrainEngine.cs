@@ -402,7 +402,7 @@ public sealed partial class BrainEngine
         // Updated for held symbols too: the daily-target flatten must fire even when only held symbols stream.
         var capState = _risk.UpdateEquity(RecentEquity());
         // The feed's session is clock-only; the NYSE calendar knows weekends, holidays and early closes.
-        var regular = state.Session == Session.Regular && MarketIsRegular();
+        var regular = state.Session == FeedSession.Regular && MarketIsRegular();
         var hasOpenBuy = _holdings.HasOpenOrder(state.Symbol, OrderSide.Buy);
         var hasOpenSell = _holdings.HasOpenOrder(state.Symbol, OrderSide.Sell);
         var inCooldown = state.LastOrderTs is { } lastOrder && (_now - lastOrder).TotalSeconds < _config.OrderCooldownSec;

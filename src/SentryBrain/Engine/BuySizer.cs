@@ -41,7 +41,7 @@ public sealed class BuySizer(BrainConfig config, ISizeMultiplier multiplier)
         var na = mine.DailyReturns(a);
         foreach (var position in broker.Positions)
         {
-            if (position.Symbol == candidate.Symbol || !symbols.TryGet(position.Symbol, out var held) || held.Indicators is not { } theirs)
+            if (position.Symbol == candidate.Symbol || symbols.Find(position.Symbol)?.Indicators is not { } theirs)
             {
                 continue;
             }

@@ -127,7 +127,4 @@ public sealed class SymbolRegistry
             _logger.LogDebug("Pruned {Count} idle symbols; tracking {Tracked}", _pruneScratch.Count, _states.Count);
         }
     }
-
-    /// <summary>Every tracked symbol's state (for correlation checks against holdings).</summary>
-    public bool TryGet(string symbol, out SymbolState state) => _states.TryGetValue(symbol, out state!);
 }

@@ -7,9 +7,12 @@ namespace SentryBrain.Events;
 /// <summary>
 /// Turns one NDJSON line into a <see cref="MarketEvent"/> or a reason it was rejected.
 /// Liberal where the engine is loose (numbers as strings, nulls, unknown fields), strict where a bad value
-/// could move money (non-finite, non-positive or absurd prices and sizes). Trades and quotes, the bulk of the
-/// stream, are read with a hand-written <see cref="Utf8JsonReader"/> loop; rarer types use source-generated
-/// System.Text.Json.
+/// could move money (non-finite, non-positive or absurd prices and sizes). Two paths: well-formed trade and
+/// quote lines (the bulk of the stream) go through a one-pass scanner (<see cref="FlatJsonScanner"/>,
+/// <see cref="TryParseFast"/>); anything it does not handle falls back to a full <see cref="Utf8JsonReader"/>
+/// validation and a hand-written reader loop, with source-generated System.Text.Json for rarer types. Both paths
+/// must accept and reject the same lines with the same events and errors (ParserPathParityTests).
+/// This file is over 500 lines because the two paths and their shared field table belong together.
 /// </summary>
 public sealed class EventParser
 {
@@ -316,7 +319,7 @@ public sealed class EventParser
                 f.SymbolNull = f.Symbol is null;
                 return true;
             case TickField.Session:
-                f.Session = kind == FlatValueKind.String ? ParseSession(value) : Session.Regular;
+                f.Session = kind == FlatValueKind.String ? ParseSession(value) : FeedSession.Regular;
                 return true;
         }
 
@@ -557,7 +560,7 @@ public sealed class EventParser
         public string? Symbol;
         public bool SymbolNull;
         public double Price, Size, Bid, Ask, BidSize, AskSize, Mid, Volume1m, Volume5m, Return1m, Return5m, Volatility;
-        public Session Session;
+        public FeedSession Session;
     }
 
     private static TickFields NewTick()
@@ -712,7 +715,7 @@ public sealed class EventParser
                     continue;
                 case TickField.Session:
                     reader.Read();
-                    f.Session = reader.TokenType == JsonTokenType.String ? ParseSession(reader.ValueSpan) : Session.Regular;
+                    f.Session = reader.TokenType == JsonTokenType.String ? ParseSession(reader.ValueSpan) : FeedSession.Regular;
                     reader.Skip();
                     continue;
                 case TickField.Unknown:
@@ -796,19 +799,19 @@ public sealed class EventParser
         return true;
     }
 
-    private static Session ParseSession(ReadOnlySpan<byte> text)
+    private static FeedSession ParseSession(ReadOnlySpan<byte> text)
     {
         if (text.SequenceEqual("pre_open"u8) || text.SequenceEqual("pre"u8) || text.SequenceEqual("premarket"u8))
         {
-            return Session.PreOpen;
+            return FeedSession.PreOpen;
         }
 
         if (text.SequenceEqual("post_close"u8) || text.SequenceEqual("post"u8) || text.SequenceEqual("afterhours"u8))
         {
-            return Session.PostClose;
+            return FeedSession.PostClose;
         }
 
-        return Session.Regular;
+        return FeedSession.Regular;
     }
 
     private NewsEvent? ParseNews(ReadOnlySpan<byte> payload, DateTime ts, out string? error)

@@ -1,7 +1,8 @@
 namespace SentryBrain.Events;
 
-/// <summary>Trading session label as the engine sends it.</summary>
-public enum Session : byte
+/// <summary>Session label as the Go engine sends it on the wire (`session` field). Distinct from
+/// <see cref="SentryBrain.Market.MarketSession"/>, which is what the NYSE calendar says the session is.</summary>
+public enum FeedSession : byte
 {
     Regular = 0,
     PreOpen = 1,
@@ -20,7 +21,7 @@ public sealed record TradeEvent(
     long Volume5m,
     double Return1m,
     double Return5m,
-    Session Session,
+    FeedSession Session,
     double Volatility) : MarketEvent(Ts);
 
 public sealed record QuoteEvent(
@@ -35,7 +36,7 @@ public sealed record QuoteEvent(
     long Volume5m,
     double Return1m,
     double Return5m,
-    Session Session,
+    FeedSession Session,
     double Volatility) : MarketEvent(Ts);
 
 public sealed record NewsEvent(

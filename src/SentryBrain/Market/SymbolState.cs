@@ -55,7 +55,7 @@ public sealed class SymbolState
 
     public double Mid { get; private set; }
 
-    public Session Session { get; private set; } = Session.Regular;
+    public FeedSession Session { get; private set; } = FeedSession.Regular;
 
     public long Volume1m { get; private set; }
 
@@ -116,7 +116,7 @@ public sealed class SymbolState
     }
 
     /// <summary>What trades and quotes both carry: time, session, the engine's returns and (when known) volatility.</summary>
-    private void OnTick(DateTime ts, Session session, double return1m, double return5m, double volatility)
+    private void OnTick(DateTime ts, FeedSession session, double return1m, double return5m, double volatility)
     {
         Touch(ts);
         Session = session;

@@ -53,6 +53,8 @@ public sealed record RedisConsumeOptions
 /// Redis failures (restart, network) are retried with a capped back-off; nothing read is dropped.
 /// Journal error lines: <c>line</c> is the entry's 1-based ordinal in this run, and the error text names the stream
 /// and entry id.
+/// This file is over 500 lines on purpose: claim, read, merge, process, dead-letter and acknowledge are one state
+/// machine over shared pending buffers, and the at-least-once argument above is easiest to check in one place.
 /// </summary>
 public sealed class RedisConsumeRunner : IDisposable
 {

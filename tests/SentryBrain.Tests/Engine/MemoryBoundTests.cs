@@ -12,7 +12,7 @@ public class MemoryBoundTests
     private static readonly DateTime T0 = new(2026, 3, 2, 14, 30, 0, DateTimeKind.Utc);
 
     private static QuoteEvent Quote(DateTime ts, string symbol) =>
-        new(ts, symbol, 10.00, 10.01, 1, 1, 10.005, 0, 0, 0, 0, Session.Regular, 0);
+        new(ts, symbol, 10.00, 10.01, 1, 1, 10.005, 0, 0, 0, 0, FeedSession.Regular, 0);
 
     [Fact]
     public void IdleSymbols_AreForgotten_WhenNeitherHeldNorWithOpenOrders()

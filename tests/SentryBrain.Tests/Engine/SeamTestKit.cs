@@ -184,5 +184,5 @@ internal static class SeamStreams
     }
 
     public static QuoteEvent QuoteEvent(DateTime ts, string symbol, double bid, double ask)
-        => new(ts, symbol, bid, ask, 5, 5, (bid + ask) / 2, 1000, 5000, 0, 0, Session.Regular, 0.3);
+        => new(ts, symbol, bid, ask, 5, 5, (bid + ask) / 2, 1000, 5000, 0, 0, FeedSession.Regular, 0.3);
 }

@@ -34,7 +34,7 @@ public sealed class EventParserTests
         var trade = Assert.IsType<TradeEvent>(Parse(line));
 
         // .120331 s = 1 203 310 ticks of 100 ns
-        Assert.Equal(new TradeEvent(T.AddTicks(1_203_310), "MSFT", 401.27, 35, 18250, 96410, 0.00042, -0.0013, Session.Regular, 0.2741), trade);
+        Assert.Equal(new TradeEvent(T.AddTicks(1_203_310), "MSFT", 401.27, 35, 18250, 96410, 0.00042, -0.0013, FeedSession.Regular, 0.2741), trade);
         Assert.Equal(DateTimeKind.Utc, trade.Ts.Kind);
     }
 
@@ -45,7 +45,7 @@ public sealed class EventParserTests
 
         var quote = Assert.IsType<QuoteEvent>(Parse(line));
 
-        Assert.Equal(new QuoteEvent(T.AddMilliseconds(121), "MSFT", 401.25, 401.29, 3, 5, 401.27, 18250, 96410, 0.00041, -0.0013, Session.Regular, 0.2741), quote);
+        Assert.Equal(new QuoteEvent(T.AddMilliseconds(121), "MSFT", 401.25, 401.29, 3, 5, 401.27, 18250, 96410, 0.00041, -0.0013, FeedSession.Regular, 0.2741), quote);
     }
 
     [Fact]
@@ -147,7 +147,7 @@ public sealed class EventParserTests
 
         var trade = Assert.IsType<TradeEvent>(Parse(line));
 
-        Assert.Equal(new TradeEvent(T, "MSFT", 401.27, 35, 18250, 96410, 0.00042, -0.0013, Session.Regular, 0.2741), trade);
+        Assert.Equal(new TradeEvent(T, "MSFT", 401.27, 35, 18250, 96410, 0.00042, -0.0013, FeedSession.Regular, 0.2741), trade);
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class EventParserTests
 
         var trade = Assert.IsType<TradeEvent>(Parse(line));
 
-        Assert.Equal(new TradeEvent(T, "MSFT", 401.27, 35, 0, 0, 0, 0, Session.Regular, 0), trade);
+        Assert.Equal(new TradeEvent(T, "MSFT", 401.27, 35, 0, 0, 0, 0, FeedSession.Regular, 0), trade);
     }
 
     [Fact]
@@ -203,7 +203,7 @@ public sealed class EventParserTests
 
         var trade = Assert.IsType<TradeEvent>(Parse(line));
 
-        Assert.Equal(new TradeEvent(T, "MSFT", 401.27, 35, 0, 0, 0, 0, Session.Regular, 0), trade);
+        Assert.Equal(new TradeEvent(T, "MSFT", 401.27, 35, 0, 0, 0, 0, FeedSession.Regular, 0), trade);
     }
 
     [Fact]
@@ -220,10 +220,10 @@ public sealed class EventParserTests
     }
 
     [Theory]
-    [InlineData("pre_open", Session.PreOpen)]
-    [InlineData("post_close", Session.PostClose)]
-    [InlineData("regular", Session.Regular)]
-    public void Session_IsParsed(string session, Session expected)
+    [InlineData("pre_open", FeedSession.PreOpen)]
+    [InlineData("post_close", FeedSession.PostClose)]
+    [InlineData("regular", FeedSession.Regular)]
+    public void Session_IsParsed(string session, FeedSession expected)
     {
         var line = $$$"""{"type":"trade","ts":"2026-03-02T15:04:05Z","payload":{"symbol":"MSFT","price":1.5,"size":1,"session":"{{{session}}}"}}""";
 

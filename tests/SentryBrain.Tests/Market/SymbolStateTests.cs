@@ -9,10 +9,10 @@ public class SymbolStateTests
     private static readonly DateTime T0 = new(2026, 3, 2, 14, 30, 0, DateTimeKind.Utc);
 
     private static TradeEvent Trade(double seconds, double price, long size) =>
-        new(T0.AddSeconds(seconds), "ACME", price, size, 0, 0, 0, 0, Session.Regular, 0);
+        new(T0.AddSeconds(seconds), "ACME", price, size, 0, 0, 0, 0, FeedSession.Regular, 0);
 
     private static QuoteEvent Quote(double seconds, double bid, double ask) =>
-        new(T0.AddSeconds(seconds), "ACME", bid, ask, 1, 1, (bid + ask) / 2, 0, 0, 0, 0, Session.Regular, 0);
+        new(T0.AddSeconds(seconds), "ACME", bid, ask, 1, 1, (bid + ask) / 2, 0, 0, 0, 0, FeedSession.Regular, 0);
 
     [Fact]
     public void Trades_BuildOneMinuteBars_AndQuotesDoNotTouchThem()
