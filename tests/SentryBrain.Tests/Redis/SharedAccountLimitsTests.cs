@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using SentryBrain.Config;
 using SentryBrain.Engine;
 using SentryBrain.Events;
@@ -46,28 +47,19 @@ public sealed class SharedAccountLimitsTests
         Assert.Null(second.HaltReason(Day.AddDays(1)));
     }
 
-    private sealed class ManualTime : TimeProvider
-    {
-        public long Ticks { get; set; }
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Ticks;
-    }
-
     [Fact]
     public void AnotherBrainsHalt_IsSeenWithinTheRefreshTime()
     {
         using var a = RedisTestServer.Connect();
         var prefix = RedisTestServer.UniqueStream("halt-cache");
-        var time = new ManualTime { Ticks = TimeSpan.TicksPerHour };
+        var time = new FakeTimeProvider();
         var reader = new RedisAccountLimits(a.GetDatabase(), prefix, time);
         var writer = new RedisAccountLimits(a.GetDatabase(), prefix, TimeProvider.System);
         Assert.Null(reader.HaltReason(Day));
         writer.Halt(Day, "daily_cap_TargetReached");
-        time.Ticks += (RedisAccountLimits.HaltRefresh - TimeSpan.FromMilliseconds(1)).Ticks;
+        time.Advance(RedisAccountLimits.HaltRefresh - TimeSpan.FromMilliseconds(1));
         Assert.Null(reader.HaltReason(Day)); // the cached "no halt" is still trusted
-        time.Ticks += TimeSpan.FromMilliseconds(1).Ticks;
+        time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal("daily_cap_TargetReached", reader.HaltReason(Day));
     }
 

@@ -20,26 +20,12 @@ public sealed class ConsumeOnAlpacaTests() : FakeAlpacaWorkspace("sb-alpaca-", (
         ("STRATEGY_MODE", "consensus"),
         ("USE_LIMIT_ORDERS", "false")));
 
-    /// <summary>
-    /// Runs the scenario the way a live feed delivers it: Alpaca answers (in the background) before the next event
-    /// arrives. At full replay speed the whole stream would be read before the first answer came back.
-    /// </summary>
     private List<JsonElement> Consume(BrainConfig config) => Consume(config, NullLogger.Instance);
 
     private List<JsonElement> Consume(BrainConfig config, Microsoft.Extensions.Logging.ILogger logger, Action? afterOpen = null)
     {
-        var events = new MemoryStream();
-        Scenario.Write(events);
-        AlpacaBroker? broker = null;
-        var paced = new PacedLines(events.ToArray(), () => broker is null || broker.InFlight == 0);
         var journal = new MemoryStream();
-        var result = ConsumeRunner.Run(paced, journal, config, logger, ts =>
-        {
-            broker = (AlpacaBroker?)ConsumeRunner.OpenDefaultBroker(config, ts, logger);
-            afterOpen?.Invoke();
-            return broker;
-        });
-        result.Broker?.Dispose();
+        ConsumePaced(config, ScenarioBytes(), journal, logger, afterOpen).Broker?.Dispose();
         return [.. Encoding.UTF8.GetString(journal.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
     }
 
@@ -120,10 +106,17 @@ public sealed class ConsumeOnAlpacaTests() : FakeAlpacaWorkspace("sb-alpaca-", (
     }
 }
 
-/// <summary>A stream that hands out one line per read, each only once <c>ready()</c> holds (bounded wait).</summary>
+/// <summary>A stream that hands out one line per read, each only once <c>ready()</c> holds; a wait longer than
+/// <see cref="Budget"/> throws (the run fails with the line it was stuck on).</summary>
 internal sealed class PacedLines(byte[] content, Func<bool> ready) : Stream
 {
+    /// <summary>How long one line may wait for <c>ready()</c> before the read throws <see cref="TimeoutException"/>.</summary>
+    public static readonly TimeSpan Budget = TimeSpan.FromSeconds(30);
+
     private int _position;
+
+    /// <summary>Lines handed out so far.</summary>
+    public int Lines { get; private set; }
 
     public override bool CanRead => true;
 
@@ -146,11 +139,19 @@ internal sealed class PacedLines(byte[] content, Func<bool> ready) : Stream
             return 0;
         }
 
+        // Poll (the condition has no event to wait on), but never carry on unready: a stuck broker fails the test.
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!ready() && waited.Elapsed < TimeSpan.FromSeconds(30))
+        while (!ready())
         {
+            if (waited.Elapsed > Budget)
+            {
+                throw new TimeoutException($"PacedLines: the consumer was not ready for line {Lines + 1} (byte {_position}) within {Budget.TotalSeconds:0} s");
+            }
+
             Thread.Sleep(2);
         }
+
+        Lines++;
 
         var end = Array.IndexOf(content, (byte)'\n', _position);
         var length = Math.Min(count, (end < 0 ? content.Length : end + 1) - _position);

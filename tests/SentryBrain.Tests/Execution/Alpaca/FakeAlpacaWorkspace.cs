@@ -1,3 +1,9 @@
+using Microsoft.Extensions.Logging;
+using SentryBrain.Config;
+using SentryBrain.Engine;
+using SentryBrain.Execution.Alpaca;
+using SentryBrain.Replay;
+
 namespace SentryBrain.Tests.Execution.Alpaca;
 
 /// <summary>A fake Alpaca server with market prices set, and a temporary folder for state, per test.</summary>
@@ -14,6 +20,31 @@ public abstract class FakeAlpacaWorkspace(string folderPrefix, params (string Sy
         {
             Server.SetPrice(symbol, price);
         }
+    }
+
+    /// <summary>The built-in scenario's events as NDJSON bytes.</summary>
+    protected static byte[] ScenarioBytes()
+    {
+        var events = new MemoryStream();
+        Scenario.Write(events);
+        return events.ToArray();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="events"/> through the consumer the way a live feed delivers them: Alpaca answers (in the
+    /// background) before the next event arrives (<see cref="PacedLines"/>). At full replay speed the whole stream would
+    /// be read before the first answer came back, and the outcome would depend on the machine's speed.
+    /// </summary>
+    protected static ConsumeRunner.Result ConsumePaced(BrainConfig config, byte[] events, Stream journal, ILogger logger, Action? afterOpen = null)
+    {
+        AlpacaBroker? broker = null;
+        var paced = new PacedLines(events, () => broker is null || broker.InFlight == 0);
+        return ConsumeRunner.Run(paced, journal, config, logger, ts =>
+        {
+            broker = (AlpacaBroker?)ConsumeRunner.OpenDefaultBroker(config, ts, logger);
+            afterOpen?.Invoke();
+            return broker;
+        });
     }
 
     public async Task DisposeAsync()

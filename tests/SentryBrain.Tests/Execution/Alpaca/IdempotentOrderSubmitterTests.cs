@@ -1,12 +1,14 @@
 using System.Globalization;
 using SentryBrain.Execution.Alpaca;
 
+using SentryBrain.Tests.TestKit;
+
 namespace SentryBrain.Tests.Execution.Alpaca;
 
 public sealed class IdempotentOrderSubmitterTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "order-intents-tests-" + Guid.NewGuid().ToString("N"));
-    private readonly ManualTimeProvider _time = new();
+    private readonly TimerTrackingTimeProvider _time = new();
     private readonly ScriptedAlpacaOrderApi _api = new();
     private readonly InMemoryOrderIntentStore _store = new();
 

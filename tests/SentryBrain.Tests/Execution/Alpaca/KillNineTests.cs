@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using SentryBrain.Config;
 using SentryBrain.Execution.Alpaca;
 using SentryBrain.Replay;
 
@@ -7,6 +9,7 @@ namespace SentryBrain.Tests.Execution.Alpaca;
 /// <summary>
 /// The consumer is killed (SIGKILL) after Alpaca accepted an order but before the answer arrived; a restart on the
 /// same stream (as a redelivering feed would do) ends with exactly one order at the broker and the same position.
+/// Run 1 is the real CLI as a child process (a real SIGKILL); run 2 reads the stream in process, paced by the broker.
 /// </summary>
 public sealed class KillNineTests() : FakeAlpacaWorkspace("sb-kill9-", ("ACME", 100.71m), ("BOLT", 50.43m))
 {
@@ -46,6 +49,27 @@ public sealed class KillNineTests() : FakeAlpacaWorkspace("sb-kill9-", ("ACME", 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    private async Task WaitForExit(Process process, string what)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"timed out after 60 s waiting for {what} to exit; stderr:\n{Stderr()}");
+        }
+    }
+
+    private string Stderr()
+    {
+        lock (_stderr)
+        {
+            return _stderr.ToString();
+        }
     }
 
     private static async Task WaitUntil(Func<bool> condition, Func<string> what)
@@ -92,9 +116,10 @@ public sealed class KillNineTests() : FakeAlpacaWorkspace("sb-kill9-", ("ACME", 
                     // the process was killed while we were writing
                 }
             });
-            await WaitUntil(() => Server.OrderCount >= 1, () => "Alpaca to accept the first order; requests: " + string.Join(", ", Server.Requests.Select(r => r.Method + " " + r.Path)) + "\nstderr: " + _stderr);
+            await WaitUntil(() => Server.OrderCount >= 1, () => "Alpaca to accept the first order; requests: " + string.Join(", ", Server.Requests.Select(r => r.Method + " " + r.Path)) + "\nstderr: " + Stderr());
             first.Kill(entireProcessTree: true); // SIGKILL: no clean-up, no acknowledgement written
-            await first.WaitForExitAsync();
+            await WaitForExit(first, "the killed consumer");
+            Assert.True(await Task.WhenAny(feeding, Task.Delay(TimeSpan.FromSeconds(60))) == feeding, "timed out waiting for the writer of the killed consumer's input to stop");
             await feeding;
             Server.DelayNext(0, TimeSpan.Zero);
             firstRunPosts = Server.Requests.Where(r => r.Method == "POST" && r.Path == "/v2/orders").Select(r => r.ClientOrderId).ToList();
@@ -102,18 +127,20 @@ public sealed class KillNineTests() : FakeAlpacaWorkspace("sb-kill9-", ("ACME", 
             Assert.Equal(firstRunPosts.Count, Server.OrderCount); // every POST was stored, none answered
         }
 
-        // Run 2: the same stream again to the end.
-        using (var second = StartConsume())
-        {
-            foreach (var line in lines)
-            {
-                await second.StandardInput.WriteLineAsync(line);
-            }
-
-            second.StandardInput.Close();
-            await second.WaitForExitAsync();
-            Assert.Equal(0, second.ExitCode);
-        }
+        // Run 2: the same stream again to the end, the way a live feed delivers it: each event only once Alpaca has
+        // answered every request in flight (ConsumePaced), so the outcome does not depend on the machine's speed. In
+        // process, on the same state store as the killed run, with the same settings as its environment.
+        var config = BrainConfig.Load(ConfigSource.FromPairs(
+            ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
+            ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
+            ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
+            ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
+            ("STRATEGY_MODE", "consensus"),
+            ("USE_LIMIT_ORDERS", "false")));
+        var second = ConsumePaced(config, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"), new MemoryStream(), NullLogger.Instance);
+        second.Broker?.Dispose();
+        Assert.Equal(lines.Length, second.Summary.Lines);
+        Assert.Equal(0, second.Summary.Rejected);
 
         // Exactly one order at Alpaca carries the first client_order_id, and nothing was ordered twice.
         var posted = Server.Requests.Where(r => r.Method == "POST" && r.Path == "/v2/orders").Select(r => r.ClientOrderId).ToList();

@@ -1,5 +1,7 @@
 using SentryBrain.Execution.Alpaca;
 
+using SentryBrain.Tests.TestKit;
+
 namespace SentryBrain.Tests.Execution.Alpaca;
 
 public sealed class RateLimiterTests
@@ -9,7 +11,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void Bucket_of_200_per_minute_refills_one_token_every_300ms()
     {
-        using var limiter = new RequestRateLimiter(timeProvider: new ManualTimeProvider());
+        using var limiter = new RequestRateLimiter(timeProvider: new TimerTrackingTimeProvider());
 
         Assert.Equal(200, limiter.Capacity);
         Assert.Equal(TimeSpan.FromMilliseconds(300), limiter.RefillInterval);
@@ -21,13 +23,13 @@ public sealed class RateLimiterTests
     [InlineData(-1)]
     public void Non_positive_rate_is_rejected(int requestsPerMinute)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RequestRateLimiter(requestsPerMinute, new ManualTimeProvider()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new RequestRateLimiter(requestsPerMinute, new TimerTrackingTimeProvider()));
     }
 
     [Fact]
     public void Bucket_of_3_per_minute_gives_3_at_once_and_the_4th_after_exactly_20s()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
 
         for (var i = 0; i < 3; i++)
@@ -49,7 +51,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void Refill_serves_Cancel_before_Submit_even_when_Submit_queued_first()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
         Drain(limiter, 3);
 
@@ -74,7 +76,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void Waiters_of_one_priority_are_served_first_in_first_out()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
         Drain(limiter, 3);
 
@@ -92,7 +94,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void New_caller_does_not_overtake_a_queued_waiter_of_higher_priority()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
         Drain(limiter, 3);
         var submit = limiter.AcquireAsync(RequestPriority.Submit, CancellationToken.None).AsTask();
@@ -108,12 +110,12 @@ public sealed class RateLimiterTests
     [Fact]
     public void Retry_after_2s_blocks_everyone_until_exactly_2s()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(200, time);
         Assert.True(limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask().IsCompletedSuccessfully);
 
         limiter.OnResponse(remaining: null, reset: null, retryAfter: TimeSpan.FromSeconds(2));
-        Assert.Equal(ManualTimeProvider.DefaultStart.AddSeconds(2), limiter.HeldUntil);
+        Assert.Equal(TimerTrackingTimeProvider.DefaultStart.AddSeconds(2), limiter.HeldUntil);
 
         var cancel = limiter.AcquireAsync(RequestPriority.Cancel, CancellationToken.None).AsTask();
         var data = limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask();
@@ -138,7 +140,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void Retry_after_releases_the_first_waiter_at_the_instant_even_with_a_slow_bucket()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
         Drain(limiter, 3);
 
@@ -160,7 +162,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void Remaining_0_with_reset_at_5s_holds_until_then()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(200, time);
         var reset = time.GetUtcNow().AddSeconds(5);
 
@@ -178,7 +180,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void Remaining_below_local_tokens_lowers_the_bucket()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(200, time);
 
         limiter.OnResponse(remaining: 2, reset: time.GetUtcNow().AddSeconds(30), retryAfter: null);
@@ -191,7 +193,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void Reset_in_the_past_does_not_hold()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(200, time);
 
         limiter.OnResponse(remaining: 0, reset: time.GetUtcNow().AddSeconds(-1), retryAfter: null);
@@ -205,7 +207,7 @@ public sealed class RateLimiterTests
     [Fact]
     public async Task Cancelled_waiter_leaves_the_queue_and_the_next_one_gets_the_token()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
         Drain(limiter, 3);
         using var cts = new CancellationTokenSource();
@@ -224,7 +226,7 @@ public sealed class RateLimiterTests
     [Fact]
     public void Idle_bucket_never_holds_more_than_capacity()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
         Drain(limiter, 3);
 
@@ -235,7 +237,7 @@ public sealed class RateLimiterTests
     [Fact]
     public async Task Dispose_fails_pending_waiters()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var limiter = new RequestRateLimiter(3, time);
         Drain(limiter, 3);
         var pending = limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask();

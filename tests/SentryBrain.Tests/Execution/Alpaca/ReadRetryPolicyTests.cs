@@ -1,5 +1,7 @@
 using SentryBrain.Execution.Alpaca;
 
+using SentryBrain.Tests.TestKit;
+
 namespace SentryBrain.Tests.Execution.Alpaca;
 
 public sealed class ReadRetryPolicyTests
@@ -113,7 +115,7 @@ public sealed class ReadRetryPolicyTests
     [Fact]
     public async Task Get_is_retried_with_seeded_jittered_delays_until_it_succeeds()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var policy = new ReadRetryPolicy(4, time, new Random(42));
         var calls = 0;
 
@@ -132,7 +134,7 @@ public sealed class ReadRetryPolicyTests
     [Fact]
     public async Task Get_gives_up_after_max_attempts_and_throws_the_last_error()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var policy = new ReadRetryPolicy(4, time, new Random(7));
         var calls = 0;
 
@@ -154,7 +156,7 @@ public sealed class ReadRetryPolicyTests
     [Fact]
     public async Task Retry_after_of_a_429_is_honoured_exactly()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var policy = new ReadRetryPolicy(4, time, new Random(1));
         var calls = 0;
 
@@ -176,7 +178,7 @@ public sealed class ReadRetryPolicyTests
     [InlineData(422)]
     public async Task Get_with_a_permanent_error_is_not_retried(int status)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var policy = new ReadRetryPolicy(4, time, new Random(1));
         var calls = 0;
 
@@ -200,7 +202,7 @@ public sealed class ReadRetryPolicyTests
     [InlineData("DELETE")]
     public async Task Write_shaped_call_is_never_retried_even_on_a_transient_error(string method)
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var policy = new ReadRetryPolicy(4, time, new Random(1));
         var calls = 0;
 
@@ -223,7 +225,7 @@ public sealed class ReadRetryPolicyTests
     [Fact]
     public async Task Max_attempts_of_1_means_no_retry()
     {
-        var policy = new ReadRetryPolicy(1, new ManualTimeProvider());
+        var policy = new ReadRetryPolicy(1, new TimerTrackingTimeProvider());
         var calls = 0;
 
         await Assert.ThrowsAsync<AlpacaApiException>(() => policy.ExecuteReadAsync<int>(
@@ -239,13 +241,13 @@ public sealed class ReadRetryPolicyTests
     [Fact]
     public void Max_attempts_below_1_is_rejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ReadRetryPolicy(0, new ManualTimeProvider()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ReadRetryPolicy(0, new TimerTrackingTimeProvider()));
     }
 
     [Fact]
     public async Task Caller_cancellation_is_not_retried()
     {
-        var time = new ManualTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var policy = new ReadRetryPolicy(4, time, new Random(1));
         using var cts = new CancellationTokenSource();
         await cts.CancelAsync();
@@ -267,7 +269,7 @@ public sealed class ReadRetryPolicyTests
     }
 
     /// <summary>Moves the fake clock to each timer the pipeline arms, recording the waits, until the task ends.</summary>
-    internal static async Task<List<TimeSpan>> DriveAsync(ManualTimeProvider time, Task task)
+    internal static async Task<List<TimeSpan>> DriveAsync(TimerTrackingTimeProvider time, Task task)
     {
         var delays = new List<TimeSpan>();
         for (var spins = 0; !task.IsCompleted && spins < 100_000; spins++)

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using SentryBrain.Execution.Alpaca;
 
+using SentryBrain.Tests.TestKit;
+
 namespace SentryBrain.Tests.Execution.Alpaca;
 
 /// <summary>The trade-updates WebSocket client against the fake Alpaca's <c>/stream</c>.</summary>
@@ -9,7 +11,7 @@ public sealed class TradeUpdatesStreamTests : IAsyncLifetime, IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly TimerTrackingTimeProvider _time = new();
     private readonly ConcurrentQueue<TradeUpdate> _updates = new();
     private readonly CapturingLogger _logger = new();
     private readonly CancellationTokenSource _stop = new();
@@ -126,6 +128,12 @@ public sealed class TradeUpdatesStreamTests : IAsyncLifetime, IDisposable
         await WaitUntilAsync(() => _server.TradeStream.ConnectionCount == 2 && _server.TradeStream.ListenerCount == 1 && stream.Connected, stream);
         await _server.TradeStream.PushAsync(FakeTradeStream.OrderEvent("new", "ord-2", "AAPL", 1m, 0m, "new"));
         await WaitUntilAsync(() => _updates.Count == 1, stream);
+
+        // The close was handled as a drop: a second session on a new connection delivers the update, exactly once.
+        Assert.Equal(["ord-2"], _updates.Select(u => u.Order.Id));
+        Assert.Equal(2, stream.Sessions);
+        Assert.Equal(2, _server.TradeStream.ConnectionCount);
+        Assert.True(stream.Connected);
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using SentryBrain.Execution.Alpaca;
 using SentryBrain.Market.Alpaca;
 using SentryBrain.Tests.Execution.Alpaca;
 
+using SentryBrain.Tests.TestKit;
+
 namespace SentryBrain.Tests.Market.Alpaca;
 
 /// <summary>The data client on the shared retry policy and rate limiter, on a manual clock.</summary>
@@ -11,7 +13,7 @@ public sealed class AlpacaDataClientRateLimitTests : IAsyncLifetime
     private static readonly DateTime Start = new(2024, 3, 1, 0, 0, 0, DateTimeKind.Utc);
     private static readonly DateTime End = new(2024, 3, 31, 0, 0, 0, DateTimeKind.Utc);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly TimerTrackingTimeProvider _time = new();
     private FakeDataServer _server = null!;
 
     public async Task InitializeAsync()
