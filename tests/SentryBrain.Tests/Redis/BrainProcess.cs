@@ -10,6 +10,7 @@ internal sealed class BrainProcess : IDisposable
     private readonly List<string> _journal = [];
     private readonly StringBuilder _stderr = new();
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ManualResetEventSlim _reading = new(initialState: true);
 
     private BrainProcess(Process process)
     {
@@ -49,20 +50,8 @@ internal sealed class BrainProcess : IDisposable
 
         var process = Process.Start(info)!;
         var brain = new BrainProcess(process);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line)
-            {
-                lock (brain._journal)
-                {
-                    brain._journal.Add(line);
-                }
-            }
-            else
-            {
-                brain._stdoutClosed.TrySetResult();
-            }
-        };
+        // Our own reader (not BeginOutputReadLine), so that a test can stop reading: see PauseOutput.
+        _ = Task.Factory.StartNew(brain.ReadOutput, TaskCreationOptions.LongRunning);
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is { } line)
@@ -73,7 +62,6 @@ internal sealed class BrainProcess : IDisposable
                 }
             }
         };
-        process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         if (stdinFile is not null)
         {
@@ -92,6 +80,51 @@ internal sealed class BrainProcess : IDisposable
     }
 
     public int Id => _process.Id;
+
+    private void ReadOutput()
+    {
+        try
+        {
+            while (_process.StandardOutput.ReadLine() is { } line)
+            {
+                _reading.Wait();
+                lock (_journal)
+                {
+                    _journal.Add(line);
+                }
+            }
+        }
+        finally
+        {
+            _stdoutClosed.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// Stops reading the process's stdout: once the pipe is full, its next journal write blocks (see
+    /// <see cref="IsBlockedWritingOutput"/>), which holds it at a known point, between reading entries and acknowledging them.
+    /// </summary>
+    public void PauseOutput() => _reading.Reset();
+
+    public void ResumeOutput() => _reading.Set();
+
+    /// <summary>True while a thread of the process sleeps in a write to a full pipe (Linux: /proc/PID/task/*/wchan).</summary>
+    public bool IsBlockedWritingOutput()
+    {
+        try
+        {
+            return Directory.GetDirectories($"/proc/{Id}/task").Any(task =>
+                File.Exists(Path.Combine(task, "wchan")) && File.ReadAllText(Path.Combine(task, "wchan")).Contains("pipe_write", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false; // the process or thread ended while we looked
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Writes lines to the open stdin pipe (see <see cref="StartWithOpenInput"/>) and flushes them.</summary>
     public void Send(IEnumerable<string> lines)
@@ -165,11 +198,13 @@ internal sealed class BrainProcess : IDisposable
     public void KillNine()
     {
         _process.Kill(entireProcessTree: false);
-        _process.WaitForExit(10_000);
+        Assert.True(_process.WaitForExit(30_000), "brain did not exit within 30 s of SIGKILL");
+        ResumeOutput();
     }
 
     public void Dispose()
     {
+        ResumeOutput();
         if (!_process.HasExited)
         {
             _process.Kill();

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using SentryBrain.Config;
 using SentryBrain.Streams;
 using StackExchange.Redis;
@@ -112,7 +113,13 @@ public sealed class RedisConsumerTests : IDisposable
         Publish(stream, Trade("ACME", 1), Trade("ACME", 2), Trade("BOLT", 3));
         Db.StreamCreateConsumerGroup(stream, "g", "0-0");
         Assert.Equal(2, Db.StreamReadGroup(stream, "g", "dead", ">", 2).Length);
-        Thread.Sleep(300); // idle time is measured by Redis; 300 ms > the claim threshold below
+        // Idle time is measured by Redis: wait until it says both entries idled longer than the claim threshold below.
+        var idle = System.Diagnostics.Stopwatch.StartNew();
+        while (Db.StreamPendingMessages(stream, "g", 10, "dead").Count(m => m.IdleTimeInMilliseconds > 150) < 2)
+        {
+            Assert.True(idle.Elapsed < TimeSpan.FromSeconds(30), "Redis did not report the pending entries idle within 30 s");
+            Thread.Sleep(10);
+        }
 
         var (journal, result) = Consume(stream, "alive", claimIdleMs: 100);
 
@@ -192,6 +199,18 @@ public sealed class RedisConsumerTests : IDisposable
         using var server = RedisProcess.Start(persistent: null);
         const string stream = "market:updates";
         var output = new MemoryStream();
+        var logs = new StringBuilder();
+        var logger = new Engine.SecretsTests.CapturingLogger(logs);
+        string Logs()
+        {
+            lock (logs)
+            {
+                return logs.ToString();
+            }
+        }
+
+        // The idle exit runs on a fake clock: it cannot fire while the machine is slow, only once the test moves it.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var runner = Task.Run(() =>
         {
             using var redis = RedisConnection.Connect(server.Address);
@@ -201,7 +220,7 @@ public sealed class RedisConsumerTests : IDisposable
                 IdleExit = TimeSpan.FromSeconds(4),
                 JournalEntries = true,
             };
-            return RedisConsumeRunner.Run(options, redis, output, DecisionsOnly, NullLogger.Instance);
+            return RedisConsumeRunner.Run(options, redis, output, DecisionsOnly, new LockedLogger(logger, logs), time);
         });
 
         using (var before = RedisConnection.Connect(server.Address))
@@ -209,16 +228,27 @@ public sealed class RedisConsumerTests : IDisposable
             await BrainProcess.WaitUntil(() => before.GetDatabase().KeyExists(stream), () => "the consumer to create its group");
         }
 
-        server.Restart(TimeSpan.FromMilliseconds(300)); // no persistence: stream and group are gone
+        // Down until the consumer has noticed (however loaded the machine is); no persistence: stream and group are gone.
+        server.Kill();
+        await BrainProcess.WaitUntil(() => Logs().Contains("Redis unavailable", StringComparison.Ordinal) || runner.IsCompleted, () => "the consumer to notice the outage; logs: " + Logs());
+        Assert.False(runner.IsCompleted, "the consumer ended during the outage: " + Logs());
+        server.StartAgain();
         using var after = RedisConnection.Connect(server.Address);
         var db = after.GetDatabase();
+        // Entries published before the group is back would be behind its "$": publish once the consumer recreated it.
+        await BrainProcess.WaitUntil(() => db.KeyExists(stream) && db.StreamGroupInfo(stream).Any(g => g.Name == "g") || runner.IsCompleted, () => "the consumer to recreate its group; logs: " + Logs());
         var publisher = new RedisPublisher(db, stream, 0, 1_000_000, NullLogger.Instance);
         for (var i = 0; i < 50; i++)
         {
             publisher.PublishLine(Encoding.UTF8.GetBytes(Trade("ACME", i)), out _);
-            publisher.Drain();
-            await Task.Delay(20);
         }
+
+        publisher.Drain();
+        var last = db.StreamRange(stream, "-", "+", 1, Order.Descending).Single().Id;
+        await BrainProcess.WaitUntil(
+            () => runner.IsCompleted || (db.StreamGroupInfo(stream).Single(g => g.Name == "g") is var g && g.LastDeliveredId == last && g.PendingMessageCount == 0),
+            () => "the consumer to read and acknowledge the 50 entries; logs: " + Logs());
+        time.Advance(TimeSpan.FromSeconds(5));
 
         var result = await runner.WaitAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(50, result.Entries);
@@ -276,5 +306,22 @@ public sealed class ShardLeaseTests : IDisposable
         Assert.DoesNotContain(0, a.Owned);
         a.ReleaseAll();
         Assert.Equal("c", (string?)db.StringGet(a.LeaseKey(0)));
+    }
+}
+
+/// <summary>Serialises a logger's writes into a <see cref="StringBuilder"/> the test reads while the consumer runs.</summary>
+file sealed class LockedLogger(Microsoft.Extensions.Logging.ILogger inner, StringBuilder gate) : Microsoft.Extensions.Logging.ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (gate)
+        {
+            inner.Log(logLevel, eventId, state, exception, formatter);
+        }
     }
 }

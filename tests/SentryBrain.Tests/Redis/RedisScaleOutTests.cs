@@ -169,6 +169,11 @@ public sealed class RedisScaleOutTests : IDisposable
         using var first = BrainProcess.Start(_dir, env, null, [.. args, "--consumer", "first"]);
         await BrainProcess.WaitUntil(() => first.JournalCount("entry") >= 10_000 || first.HasExited, () => $"{first.JournalCount("entry")} entries; stderr {first.Stderr}");
         Assert.False(first.HasExited, first.Stderr);
+        // Hold it where entries are delivered but not yet acknowledged: stop reading its journal until a journal write
+        // blocks (the journal of a batch is written before the batch is acknowledged), then kill it there.
+        first.PauseOutput();
+        await BrainProcess.WaitUntil(() => first.IsBlockedWritingOutput() || first.HasExited, () => "the first brain to block on its full journal pipe; stderr " + first.Stderr);
+        Assert.False(first.HasExited, first.Stderr);
         first.KillNine();
         var pendingAtKill = db.StreamPending(stream, "brains").PendingMessageCount;
         Assert.True(pendingAtKill > 0, "the killed brain should leave delivered but unacknowledged entries");

@@ -43,9 +43,15 @@ internal static class RedisTestServer
     }
 }
 
-/// <summary>A redis-server child process on a free loopback port (for tests that restart their own server).</summary>
-internal sealed class RedisProcess : IDisposable
+/// <summary>
+/// A redis-server child process on a loopback port of its own (for tests that restart their own server). The port is
+/// not found free and then bound (another process could take it in between): redis-server is started on a random
+/// candidate port and, when it cannot bind there or the server answering is not the one started, on another one.
+/// </summary>
+internal sealed partial class RedisProcess : IDisposable
 {
+    private const int Attempts = 20;
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
     private Process _process;
 
     private RedisProcess(Process process, int port, string? dir)
@@ -62,43 +68,63 @@ internal sealed class RedisProcess : IDisposable
     public string Address => $"127.0.0.1:{Port}";
 
     /// <summary>Starts redis-server; <paramref name="persistent"/> is a data folder for an fsync-always AOF (null = no persistence).</summary>
-    public static RedisProcess Start(string? persistent, int? port = null)
+    public static RedisProcess Start(string? persistent)
     {
-        var p = port ?? FreePort();
-        var process = Launch(p, persistent);
-        var server = new RedisProcess(process, p, persistent);
-        server.WaitUntilReady();
-        return server;
-    }
+        var failures = new List<string>();
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 60_000);
+            var process = Launch(port, persistent);
+            var outcome = WaitUntilReady(process, port);
+            if (outcome is null)
+            {
+                return new RedisProcess(process, port, persistent);
+            }
 
-    /// <summary>Stops the server (SIGKILL: what a crash or a pulled cable looks like) and starts it again on the same port and data.</summary>
-    public void Restart(TimeSpan downFor)
-    {
-        Kill();
-        Thread.Sleep(downFor);
-        StartAgain();
+            failures.Add($"port {port}: {outcome}");
+            Stop(process);
+        }
+
+        throw new InvalidOperationException($"redis-server could not be started on any of {Attempts} loopback ports: " + string.Join("; ", failures));
     }
 
     /// <summary>Starts the server again on the same port and data directory (after <see cref="Kill"/>).</summary>
     public void StartAgain()
     {
-        _process = Launch(Port, Dir);
-        WaitUntilReady();
+        var failures = new List<string>();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            _process.Dispose();
+            _process = Launch(Port, Dir);
+            var outcome = WaitUntilReady(_process, Port);
+            if (outcome is null)
+            {
+                return;
+            }
+
+            failures.Add(outcome);
+            Stop(_process);
+        }
+
+        throw new InvalidOperationException($"redis-server could not be started again on port {Port}: " + string.Join("; ", failures));
     }
 
-    public void Kill()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            _process.WaitForExit(10_000);
-        }
-    }
+    /// <summary>Stops the server (SIGKILL: what a crash or a pulled cable looks like).</summary>
+    public void Kill() => Stop(_process);
 
     public void Dispose()
     {
         Kill();
         _process.Dispose();
+    }
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill();
+            Assert.True(process.WaitForExit(30_000), "redis-server did not exit within 30 s of SIGKILL");
+        }
     }
 
     private static Process Launch(int port, string? dir)
@@ -129,42 +155,71 @@ internal sealed class RedisProcess : IDisposable
         }
     }
 
-    private void WaitUntilReady()
+    /// <summary>
+    /// Null once the server that answers on <paramref name="port"/> is <paramref name="process"/> itself (its
+    /// <c>process_id</c> in INFO server); otherwise why not: it exited (the port was taken), or another server answers.
+    /// </summary>
+    private static string? WaitUntilReady(Process process, int port)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        while (clock.Elapsed < ReadyTimeout)
         {
-            try
+            if (process.HasExited)
             {
-                using var client = new TcpClient();
-                client.Connect(IPAddress.Loopback, Port);
-                using var stream = client.GetStream();
-                stream.Write("PING\r\n"u8);
-                var buffer = new byte[64];
-                var n = stream.Read(buffer);
-                if (System.Text.Encoding.ASCII.GetString(buffer, 0, n).StartsWith("+PONG", StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
-            catch (SocketException)
-            {
-            }
-            catch (IOException)
-            {
+                return $"redis-server exited at start (code {process.ExitCode}; port taken?)";
             }
 
-            Assert.False(_process.HasExited, "redis-server exited at start (port taken?)");
-            Thread.Sleep(50);
+            var pid = ServerProcessId(port);
+            if (pid is { } id)
+            {
+                return id == process.Id ? null : $"another redis-server (pid {id}) answers on this port";
+            }
+
+            Thread.Sleep(20);
         }
 
-        throw new InvalidOperationException("redis-server did not answer PING within 30 s");
+        return $"no answer to INFO within {ReadyTimeout.TotalSeconds:0} s";
     }
 
-    private static int FreePort()
+    /// <summary>The process_id the server on <paramref name="port"/> reports, or null when nothing answers (yet).</summary>
+    private static int? ServerProcessId(int port)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            using var stream = client.GetStream();
+            stream.ReadTimeout = 5_000;
+            stream.Write("INFO server\r\n"u8);
+            var text = new System.Text.StringBuilder();
+            var buffer = new byte[4096];
+            while (true)
+            {
+                var match = ProcessIdLine().Match(text.ToString());
+                if (match.Success)
+                {
+                    return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+
+                var n = stream.Read(buffer);
+                if (n == 0 || text.Length > 64 * 1024 || (text.Length > 0 && text[0] == '-'))
+                {
+                    return null; // closed, or an error such as -LOADING: not ready yet
+                }
+
+                text.Append(System.Text.Encoding.ASCII.GetString(buffer, 0, n));
+            }
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"process_id:(\d+)\r\n")]
+    private static partial System.Text.RegularExpressions.Regex ProcessIdLine();
 }
