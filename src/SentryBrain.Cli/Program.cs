@@ -1,7 +1,13 @@
 using System.CommandLine;
 using SentryBrain.Cli.Commands;
 
-Terminal.ConfigureStdout();
+// Setting up Spectre's console costs tens of milliseconds: only the commands that draw tables and charts with it
+// pay for it (consume, replay and the redis commands write plain lines).
+if (args.Length == 0 || args[0] is "bench" or "backtest" or "config" or "demo")
+{
+    Terminal.ConfigureStdout();
+}
+
 var root = new RootCommand("SentryBrain: market events in, decisions and paper orders out.");
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(ConsumeCommand.Create());

@@ -55,24 +55,20 @@ internal static class Startup
     /// <summary>A message on one line (errors of the CLI are one line each).</summary>
     public static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
-    public static ILoggerFactory Logging(string level) => LoggerFactory.Create(builder =>
+    /// <summary>Logging to stderr at <paramref name="level"/> (LOG_LEVEL); see <see cref="StderrLoggerProvider"/>.</summary>
+    public static ILoggerFactory Logging(string level)
     {
-        builder.SetMinimumLevel(level switch
+        var minimum = level switch
         {
             "DEBUG" => LogLevel.Debug,
             "WARNING" or "WARN" => LogLevel.Warning,
             "ERROR" => LogLevel.Error,
             "CRITICAL" => LogLevel.Critical,
             _ => LogLevel.Information,
-        });
-        builder.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-            o.UseUtcTimestamp = true;
-        });
-        builder.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-    });
+        };
+        var colors = !Console.IsErrorRedirected && !Terminal.NoColor;
+        return new LoggerFactory([new StderrLoggerProvider(Console.Error, colors, TimeProvider.System)], new LoggerFilterOptions { MinLevel = minimum });
+    }
 }
 
 /// <summary>

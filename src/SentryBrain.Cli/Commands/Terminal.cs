@@ -10,7 +10,7 @@ internal static class Terminal
 {
     public static bool NoColor => Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 };
 
-    /// <summary>Makes <see cref="AnsiConsole"/> (stdout) follow these rules; called once at start.</summary>
+    /// <summary>Makes <see cref="AnsiConsole"/> (stdout) follow these rules; called at start by the commands that draw with Spectre (Program.cs).</summary>
     public static void ConfigureStdout() => AnsiConsole.Console = Create(Console.Out, Console.IsOutputRedirected, NoColor);
 
     /// <summary>A console on stderr (progress bars) under the same rules.</summary>

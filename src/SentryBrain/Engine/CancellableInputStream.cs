@@ -12,7 +12,7 @@ namespace SentryBrain.Engine;
 /// </summary>
 public sealed class CancellableInputStream : Stream
 {
-    private const int ChunkBytes = 64 * 1024;
+    private const int ChunkBytes = 1024 * 1024; // a file gives a whole chunk per read: few hand-offs; a pipe gives what it holds
     private const int Chunks = 4;
 
     private readonly Stream _inner;

@@ -255,6 +255,19 @@ public sealed class EventParser
             else if (c == '-' || (uint)(c - '0') <= 9)
             {
                 var valueStart = i;
+                if (field > TickField.Session && FastNumber.TryScanPlainDecimal(s, ref i, out var number))
+                {
+                    // The usual wire number, read in the same pass that found its end (same value as FastNumber.TryParse).
+                    if (!double.IsFinite(number) || !InLimits(field, number))
+                    {
+                        return false; // the full path names the offending field
+                    }
+
+                    Slot(ref f, field) = number;
+                    goto next;
+                }
+
+                i = valueStart;
                 while (i < n && IsNumberByte(s[i]))
                 {
                     i++;
@@ -282,6 +295,7 @@ public sealed class EventParser
                 return false;
             }
 
+        next:
             i = SkipWhiteSpace(s, i);
             if (i >= n)
             {

@@ -76,6 +76,91 @@ public static class FastNumber
         return true;
     }
 
+    /// <summary>
+    /// Reads, from <paramref name="i"/>, a JSON number in its plain decimal form (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c>)
+    /// with at most 15 significant digits, and moves <paramref name="i"/> past it; the value is the one
+    /// <see cref="TryParse"/> gives for the same text. False (<paramref name="i"/> then undefined) for anything else —
+    /// an exponent, more digits, a malformed number, a number not followed by a delimiter — which the caller reads the
+    /// general way.
+    /// </summary>
+    public static bool TryScanPlainDecimal(ReadOnlySpan<byte> s, ref int i, out double value)
+    {
+        value = 0;
+        var negative = false;
+        if (i < s.Length && s[i] == '-')
+        {
+            negative = true;
+            i++;
+        }
+
+        if (i >= s.Length)
+        {
+            return false;
+        }
+
+        ulong mantissa = 0;
+        var digits = 0;
+        uint d;
+        if (s[i] == '0')
+        {
+            i++;
+        }
+        else
+        {
+            var start = i;
+            while (i < s.Length && (d = (uint)(s[i] - '0')) <= 9)
+            {
+                mantissa = (mantissa * 10) + d;
+                i++;
+            }
+
+            digits = i - start;
+            if (digits == 0)
+            {
+                return false;
+            }
+        }
+
+        var fraction = 0;
+        if (i < s.Length && s[i] == '.')
+        {
+            i++;
+            var start = i;
+            while (i < s.Length && (d = (uint)(s[i] - '0')) <= 9)
+            {
+                if (mantissa != 0 || d != 0)
+                {
+                    digits++;
+                }
+
+                mantissa = (mantissa * 10) + d;
+                i++;
+            }
+
+            fraction = i - start;
+            if (fraction == 0)
+            {
+                return false;
+            }
+        }
+
+        if (digits > 15 || fraction > 22 || (i < s.Length && IsNumberContinuation(s[i])))
+        {
+            return false;
+        }
+
+        value = mantissa / PowersOf10[fraction];
+        if (negative)
+        {
+            value = -value;
+        }
+
+        return true;
+    }
+
+    private static bool IsNumberContinuation(byte b)
+        => (uint)(b - '0') <= 9 || b is (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E';
+
     private static bool Fallback(ReadOnlySpan<byte> s, out double value)
         => Utf8Parser.TryParse(s, out value, out var consumed) && consumed == s.Length;
 }

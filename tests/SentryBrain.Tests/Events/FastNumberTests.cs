@@ -113,4 +113,63 @@ public sealed class FastNumberTests
         AssertBitIdentical("-0");
         AssertBitIdentical("-0.0");
     }
+
+    /// <summary>
+    /// The one-pass scan of the parser's hot path agrees with <see cref="FastNumber.TryParse"/> (bit for bit) wherever it
+    /// accepts, accepts the plain forms, and stops exactly at the number's end; it declines exponents, long mantissas,
+    /// malformed numbers and numbers run into other number bytes, which the caller then reads the general way.
+    /// </summary>
+    [Theory]
+    [InlineData("0", true)]
+    [InlineData("-0", true)]
+    [InlineData("85.05", true)]
+    [InlineData("-0.0013", true)]
+    [InlineData("18250", true)]
+    [InlineData("0.000000000000000000001", true)]
+    [InlineData("123456789012345", true)]
+    [InlineData("1234567890123456", false)]
+    [InlineData("0.00000000000000000000001", false)]
+    [InlineData("1e3", false)]
+    [InlineData("1.5E-2", false)]
+    [InlineData("01", false)]
+    [InlineData("-", false)]
+    [InlineData("1.", false)]
+    [InlineData(".5", false)]
+    [InlineData("1.2.3", false)]
+    [InlineData("1-2", false)]
+    [InlineData("--1", false)]
+    public void PlainDecimalScan_AgreesWithTryParse(string text, bool accepted)
+    {
+        foreach (var (prefix, suffix) in new[] { ("", ""), ("{\"p\":", ",\"q\":1}"), ("[", "]"), (" ", " ") })
+        {
+            var bytes = Encoding.ASCII.GetBytes(prefix + text + suffix);
+            var i = prefix.Length;
+            var ok = FastNumber.TryScanPlainDecimal(bytes, ref i, out var value);
+            Assert.True(ok == accepted, $"'{prefix}{text}{suffix}': scan said {ok}");
+            if (ok)
+            {
+                Assert.Equal(prefix.Length + text.Length, i);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Fast(text)), BitConverter.DoubleToInt64Bits(value));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void PlainDecimalScan_OnRandomDecimals_IsBitIdenticalToDoubleParse(int seed)
+    {
+        var rng = new Random(seed);
+        for (var k = 0; k < 200; k++)
+        {
+            var integer = rng.Next(4) == 0 ? "0" : rng.NextInt64(1, 10_000_000).ToString(CultureInfo.InvariantCulture);
+            var fraction = rng.Next(3) == 0 ? string.Empty : "." + rng.NextInt64(0, 100_000_000).ToString(CultureInfo.InvariantCulture).PadLeft(rng.Next(1, 9), '0');
+            var text = (rng.Next(4) == 0 ? "-" : string.Empty) + integer + fraction;
+            var bytes = Encoding.ASCII.GetBytes(text + ",");
+            var i = 0;
+            Assert.True(FastNumber.TryScanPlainDecimal(bytes, ref i, out var value), text);
+            Assert.Equal(text.Length, i);
+            var expected = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(value), $"{text}: double.Parse {expected:R}, scan {value:R}");
+        }
+    }
 }
