@@ -53,6 +53,15 @@ public sealed class EventParser
             return fast;
         }
 
+        return ParseFull(line, out error);
+    }
+
+    /// <summary>
+    /// The full path alone, for a line already known to be valid UTF-8: what <see cref="Parse"/> does with every line
+    /// <see cref="TryParseFast"/> does not handle. Internal so that ParserPathParityTests can run both paths on one line.
+    /// </summary>
+    internal MarketEvent? ParseFull(ReadOnlySpan<byte> line, out string? error)
+    {
         // Syntax and duplicate keys of the whole line first, so both paths accept and reject the same lines.
         if (!LineChecks.TryValidate(line, out error))
         {

@@ -57,6 +57,12 @@ internal static class LineChecks
             error = ex.BytePositionInLine is null ? DescribeDuplicate(line) ?? "invalid JSON: " + Plain(ex.Message) : Describe(ex);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            // The duplicate check unescapes every key, and a key with an unpaired surrogate ("\ud800") has no text.
+            error = "invalid JSON: a key escapes an unpaired UTF-16 surrogate";
+            return false;
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -146,9 +152,9 @@ internal static class LineChecks
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // not reached for a line the document accepted but for its keys
+            // not reached for a line the document accepted but for its keys (nor one with a key of no text, "\ud800")
         }
 
         return null;
