@@ -10,14 +10,18 @@ namespace SentryBrain.Backtesting;
 /// <item>at the open: orders decided at the previous close fill at this open (sells first, so their cash can pay for
 /// buys) with slippage against us and a commission per fill; a symbol without a bar today keeps its order until its
 /// next bar;</item>
-/// <item>during the day: held positions with a stop or take-profit level are checked against the bar's low and high.
+/// <item>during the day (unless <see cref="BacktestOptions.IntrabarExits"/> is off): held positions with a stop or
+/// take-profit level (<see cref="IOrderHints.Levels"/>) are checked against the bar's low and high.
 /// The open is checked first (a gap through a level fills at the open); then, <b>when both levels lie inside the
 /// bar, the stop is assumed to have come first</b> (daily bars cannot tell the order, so the pessimistic reading);</item>
 /// <item>at the close: equity is marked at the closes (the last known close for a symbol without a bar), the daily
 /// cap (baseline = the previous close's equity) and the drawdown halt are updated, then each symbol with a bar
 /// decides: the same <see cref="IDecisionPolicy"/> the live engine calls, fed by a <see cref="DailyMarketFeatures"/>
-/// (the data feed) with this simulation as the fill model, so live and backtest differ only in those two. Buys are sized by the live rules (<see cref="OrderPlanning.BuyQty"/>) at the close
-/// price and capped by cash at the fill. No order is placed on the last day.</item>
+/// (the data feed) with this simulation as the fill model, so live and backtest differ only in those two. Buys are
+/// sized by the live rules (<see cref="OrderPlanning.SizedBuyQty"/>, without the correlation reduction) at the close
+/// price and capped by cash at the fill; a policy whose <see cref="IOrderHints.BuysWithAllCash"/> is set (sma_cross)
+/// buys with all the cash, and sma_cross runs without the daily cap and the drawdown halt. No order is placed on the
+/// last day.</item>
 /// </list>
 /// A decision at day t therefore sees only bars through t; orders fill at t+1's open (or, with
 /// <c>BACKTEST_FILL_AT_NEXT_OPEN=false</c>, at t's close, which is optimistic: the decision and the fill share a price).

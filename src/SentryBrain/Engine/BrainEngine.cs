@@ -14,13 +14,14 @@ namespace SentryBrain.Engine;
 
 /// <summary>
 /// The event loop: events in, journal out. Per event it routes (<see cref="Apply"/>), updates the symbol's state
-/// (<see cref="SymbolRegistry"/>), asks the decision policy (<see cref="IDecisionPolicy"/>, the same one the
-/// backtester calls), hands a buy to the sizer and the pre-trade gates and an order to the <see cref="OrderDesk"/>,
-/// and journals; the risk latches are the <see cref="RiskGuard"/>'s. The clock is event time (the latest <c>ts</c>
-/// seen), so the same input always gives the same journal. Per event the work is O(1) in the number of symbols.
-/// With a broker (embedded paper or Alpaca) the broker is the source of truth for positions and orders; without one
-/// (<c>TRADE_PAPER=false</c>) decisions are journaled only and positions come from the feed (<see cref="Holdings"/>).
-/// Lines in, the clock rule and rejections are in BrainEngine.Intake.cs.
+/// (<see cref="SymbolRegistry"/>), gathers the <see cref="EntryGates"/>, asks the decision policy
+/// (<see cref="IDecisionPolicy"/>: the same implementations the backtester calls), hands a buy to the sizer
+/// (<see cref="BuySizer"/>) and the pre-trade gates and an order to the <see cref="OrderDesk"/>, and journals; the risk
+/// latches are the <see cref="RiskGuard"/>'s. Its replaceable parts are passed in (<see cref="EngineParts"/>). The
+/// clock is event time (the latest <c>ts</c> seen), so the same input always gives the same journal. Per event the work
+/// is O(1) in the number of symbols. With a broker (embedded paper or Alpaca) the broker is the source of truth for
+/// positions and orders; without one (<c>TRADE_PAPER=false</c>) decisions are journaled only and positions come from
+/// the feed (<see cref="Holdings"/>). Lines in, the clock rule and rejections are in BrainEngine.Intake.cs.
 /// </summary>
 public sealed partial class BrainEngine
 {

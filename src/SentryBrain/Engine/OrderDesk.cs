@@ -10,8 +10,9 @@ namespace SentryBrain.Engine;
 /// <summary>
 /// The order lifecycle against one broker: turns decisions into orders (idempotent client order ids), journals
 /// every order and fill, applies broker updates (fills, expiries, cancels), cancels limit orders open longer than
-/// <c>ORDER_STALE_SEC</c> and re-sends a stale exit at market once its cancel is confirmed, keeps the position
-/// memory (<see cref="PositionBook"/>) and tells the fill observers. Works in event time (<c>now</c> arguments).
+/// <c>ORDER_STALE_SEC</c> and re-sends a stale exit at market once its cancel is confirmed, updates the position
+/// memory the engine owns (<see cref="PositionBook"/>: entry time, VWAP target, scale-outs done) and tells the fill
+/// observers (<see cref="IFillObserver"/>). Works in event time (<c>now</c> arguments).
 /// </summary>
 public sealed class OrderDesk
 {

@@ -8,10 +8,13 @@ using SentryBrain.Rules;
 namespace SentryBrain.Engine;
 
 /// <summary>
-/// The risk latches of one brain and their persistence: kill switch (manual, return- and news-driven), daily
-/// profit target / loss cap, drawdown halt, the no-new-buys time, and the account-wide halts shared with other
-/// brains. A latch is written to the state store when it changes, so a restart the same trading date keeps it;
-/// the equity peak is written in 0.1 % steps (a rising peak would otherwise mean a write every second).
+/// The risk latches of one brain and their persistence: kill switch (manual, return- and news-driven; automatic trips
+/// re-arm at the next trading date, or after <c>KILL_SWITCH_REARM_MIN</c> when set), daily profit target / loss cap,
+/// drawdown halt and the no-new-buys time; the engine turns them into <see cref="Strategy.EntryGates"/>. This brain's
+/// buy halts are published to the account-wide limits shared with other brains (<see cref="SharedLimits"/>; checking
+/// them before a buy is <see cref="SharedAccountGate"/>'s job). A latch is written to the state store
+/// (<see cref="IStateStore"/>) when it changes, so a restart the same trading date keeps it; the equity peak is written
+/// in 0.1 % steps (a rising peak would otherwise mean a write every second).
 /// </summary>
 public sealed class RiskGuard
 {

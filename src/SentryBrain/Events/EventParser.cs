@@ -7,11 +7,13 @@ namespace SentryBrain.Events;
 /// <summary>
 /// Turns one NDJSON line into a <see cref="MarketEvent"/> or a reason it was rejected.
 /// Liberal where the engine is loose (numbers as strings, nulls, unknown fields), strict where a bad value
-/// could move money (non-finite, non-positive or absurd prices and sizes). Two paths: well-formed trade and
-/// quote lines (the bulk of the stream) go through a one-pass scanner (<see cref="FlatJsonScanner"/>,
-/// <see cref="TryParseFast"/>); anything it does not handle falls back to a full <see cref="Utf8JsonReader"/>
-/// validation and a hand-written reader loop, with source-generated System.Text.Json for rarer types. Both paths
-/// must accept and reject the same lines with the same events and errors (ParserPathParityTests).
+/// could move money (non-finite, non-positive or absurd prices and sizes). Every line is first checked to be valid
+/// UTF-8. Then two paths: well-formed trade and quote lines (the bulk of the stream) go through a one-pass scanner
+/// (<see cref="FlatJsonScanner"/>, <see cref="TryParseFast"/>); anything it does not handle falls back to the full
+/// path: whole-line validation (<see cref="LineChecks"/>: JSON syntax and repeated keys, through JsonDocument), then
+/// a hand-written <see cref="Utf8JsonReader"/> loop for the envelope and tick payloads, with source-generated
+/// System.Text.Json (<see cref="WireJsonContext"/>) for news, volatility, positions and orders. Both paths must
+/// accept and reject the same lines with the same events and errors (ParserHardeningTests).
 /// This file is over 500 lines because the two paths and their shared field table belong together.
 /// </summary>
 public sealed class EventParser

@@ -6,13 +6,15 @@ using SentryBrain.Market;
 namespace SentryBrain.Execution.Paper;
 
 /// <summary>
-/// Embedded paper broker with a SQLite ledger. Every state change (order insert, fill with its cash and position
-/// update, expiry) is one SQLite transaction, written before the in-memory mirror is touched, so neither a crash
-/// nor a failed write can leave a half-applied fill. All reads are served from the mirror.
-/// Rules: full fills only; market orders fill at the ask (buy) or bid (sell) of the latest quote; limit buys fill
-/// when ask &lt;= limit at the ask, limit sells when bid &gt;= limit at the bid; a quote side with size 0 makes no
-/// market (nothing fills against it; orders wait for a quote that shows size); no shorting; DAY orders expire at
-/// 16:00 New York time. Not thread-safe: drive it from the brain's single event loop. Never reads the wall clock.
+/// Embedded paper broker with a SQLite ledger (<see cref="PaperLedger"/>). Every state change (order insert, fill with
+/// its cash and position update, cancel, expiry) is one SQLite transaction, written before the in-memory mirror is
+/// touched, so neither a crash nor a failed write can leave a half-applied fill. All reads are served from the mirror.
+/// Rules: full fills only; market orders fill at the ask (buy) or bid (sell) of the latest quote; limit buys fill when
+/// ask &lt;= limit at the ask, limit sells when bid &gt;= limit at the bid; a quote side with size 0 makes no market
+/// (nothing fills against it; orders wait for a quote that shows size); no shorting (shares promised to open sells are
+/// not available again); an order the account cannot cover is rejected; DAY orders expire at the NYSE close (16:00 New
+/// York time, 13:00 on early-close days) of the session they can trade in. Not thread-safe: drive it from the brain's
+/// single event loop. Never reads the wall clock.
 /// The same database is the engine's state store (<see cref="State"/>: risk latches, position memory, round trips),
 /// and remembers the last event time (<see cref="LastEventTs"/>), so an opener can tell a replay of the past from a
 /// restart.
