@@ -26,8 +26,8 @@ internal static class BenchCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed", DefaultValueFactory = _ => 1 };
         var runs = new Option<int>("--runs") { Description = "Timed runs (best is reported)", DefaultValueFactory = _ => 3 };
         var interval = new Option<double>("--strategy-interval") { Description = "STRATEGY_INTERVAL_SEC for the run (0 = decide on every event)", DefaultValueFactory = _ => 0 };
-        var strategy = new Option<string>("--strategy") { Description = "green_light or consensus", DefaultValueFactory = _ => "green_light" };
-        strategy.AcceptOnlyFromAmong("green_light", "consensus");
+        var strategy = new Option<string>("--strategy") { Description = "green_light, consensus or sma_cross", DefaultValueFactory = _ => "green_light" };
+        strategy.AcceptOnlyFromAmong("green_light", "consensus", "sma_cross");
         var consume = new Command("consume", "Consume throughput (events/s) and per-event latency (p50/p99)") { events, symbols, seed, runs, interval, strategy };
         consume.SetAction(parse => Usage.Run("bench consume", () => Run(
             Usage.AtLeast(parse.GetValue(events), 1, "--events"),

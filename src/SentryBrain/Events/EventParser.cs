@@ -13,7 +13,7 @@ namespace SentryBrain.Events;
 /// path: whole-line validation (<see cref="LineChecks"/>: JSON syntax and repeated keys, through JsonDocument), then
 /// a hand-written <see cref="Utf8JsonReader"/> loop for the envelope and tick payloads, with source-generated
 /// System.Text.Json (<see cref="WireJsonContext"/>) for news, volatility, positions and orders. Both paths must
-/// accept and reject the same lines with the same events and errors (ParserHardeningTests).
+/// accept and reject the same lines with the same events and errors (ParserPathParityTests, line by line).
 /// This file is over 500 lines because the two paths and their shared field table belong together.
 /// </summary>
 public sealed class EventParser
