@@ -35,7 +35,10 @@ internal sealed class BrainProcess : IDisposable
 
     private static BrainProcess Start(string dir, IReadOnlyDictionary<string, string> env, string? stdinFile, bool openStdin, string[] args)
     {
-        var info = new ProcessStartInfo("dotnet", [CliPath(), .. args])
+        // Through env(1) with SIGINT and SIGQUIT back to their default: a suite started as a background job (`./test.sh &`,
+        // nohup) passes them on ignored, and a process that starts with a signal ignored keeps ignoring it (POSIX; .NET
+        // installs no handler then), so the signal tests would test how the suite was started, not the brain.
+        var info = new ProcessStartInfo("env", ["--default-signal=INT,QUIT", "dotnet", CliPath(), .. args])
         {
             RedirectStandardInput = stdinFile is not null || openStdin,
             RedirectStandardOutput = true,
