@@ -12,13 +12,7 @@ namespace SentryBrain.Tests.Execution.Alpaca;
 public sealed class ConsumeOnAlpacaTests() : FakeAlpacaWorkspace("sb-alpaca-", ("ACME", 100.71m), ("BOLT", 50.43m))
 {
 
-    private BrainConfig Config() => BrainConfig.Load(ConfigSource.FromPairs(
-        ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
-        ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
-        ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
-        ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
-        ("STRATEGY_MODE", "consensus"),
-        ("USE_LIMIT_ORDERS", "false")));
+    private BrainConfig Config() => AlpacaConfig(("USE_LIMIT_ORDERS", "false"));
 
     private List<JsonElement> Consume(BrainConfig config) => Consume(config, NullLogger.Instance);
 
@@ -65,14 +59,9 @@ public sealed class ConsumeOnAlpacaTests() : FakeAlpacaWorkspace("sb-alpaca-", (
         // and restarts that reconcile. Logs are captured at Debug with exceptions in full.
         var logs = new StringBuilder();
         var logger = new SentryBrain.Tests.Engine.SecretsTests.CapturingLogger(logs);
-        var config = BrainConfig.Load(ConfigSource.FromPairs(
-            ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
-            ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
-            ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
-            ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
-            ("STRATEGY_MODE", "consensus"),
+        var config = AlpacaConfig(
             ("ALPACA_REQUESTS_PER_MIN", "6000"), // the pacing after each 429 is not what this test is about
-            ("LOG_LEVEL", "DEBUG")));
+            ("LOG_LEVEL", "DEBUG"));
         var journal = Consume(config, logger, () => Server.FailNext(2, 429, retryAfterSeconds: 1));
         var again = Consume(config, logger, () =>
         {

@@ -22,6 +22,20 @@ public abstract class FakeAlpacaWorkspace(string folderPrefix, params (string Sy
         }
     }
 
+    /// <summary>
+    /// Trading on this workspace's fake Alpaca: its keys and URL, the state store in <see cref="Dir"/>, the consensus
+    /// strategy; <paramref name="more"/> adds settings (each key once).
+    /// </summary>
+    protected BrainConfig AlpacaConfig(params (string Key, string Value)[] more) => BrainConfig.Load(ConfigSource.FromPairs(
+    [
+        ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
+        ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
+        ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
+        ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
+        ("STRATEGY_MODE", "consensus"),
+        .. more,
+    ]));
+
     /// <summary>The built-in scenario's events as NDJSON bytes.</summary>
     protected static byte[] ScenarioBytes()
     {

@@ -130,13 +130,7 @@ public sealed class KillNineTests() : FakeAlpacaWorkspace("sb-kill9-", ("ACME", 
         // Run 2: the same stream again to the end, the way a live feed delivers it: each event only once Alpaca has
         // answered every request in flight (ConsumePaced), so the outcome does not depend on the machine's speed. In
         // process, on the same state store as the killed run, with the same settings as its environment.
-        var config = BrainConfig.Load(ConfigSource.FromPairs(
-            ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
-            ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
-            ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
-            ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
-            ("STRATEGY_MODE", "consensus"),
-            ("USE_LIMIT_ORDERS", "false")));
+        var config = AlpacaConfig(("USE_LIMIT_ORDERS", "false"));
         var second = ConsumePaced(config, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"), new MemoryStream(), NullLogger.Instance);
         second.Broker?.Dispose();
         Assert.Equal(lines.Length, second.Summary.Lines);

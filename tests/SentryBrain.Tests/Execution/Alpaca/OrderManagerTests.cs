@@ -210,12 +210,7 @@ public sealed class OrderManagerTests() : FakeAlpacaWorkspace("sb-orders-", ("AC
         }
 
         // Session 2 through consume: the journal opens with what differed, and Alpaca's state is adopted.
-        var config = BrainConfig.Load(ConfigSource.FromPairs(
-            ("APCA_API_KEY_ID", FakeAlpacaServer.KeyId),
-            ("APCA_API_SECRET_KEY", FakeAlpacaServer.SecretKey),
-            ("APCA_API_BASE_URL", Server.BaseUrl.ToString()),
-            ("ALPACA_STATE_DB", Path.Combine(Dir, "alpaca.db")),
-            ("STRATEGY_MODE", "consensus")));
+        var config = AlpacaConfig();
         var input = new MemoryStream(Encoding.UTF8.GetBytes(
             """{"type":"quote","ts":"2026-03-02T15:10:00Z","payload":{"symbol":"ACME","bid":99.99,"ask":100.01,"bid_size":5,"ask_size":5,"session":"regular"}}""" + "\n"));
         var output = new MemoryStream();
