@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SentryBrain.Execution;
 using SentryBrain.Execution.Paper;
+using SentryBrain.Tests.TestKit;
 
 namespace SentryBrain.Tests.Execution;
 
@@ -310,20 +311,20 @@ public sealed class PaperBrokerTests : IDisposable
             broker.OnClock(now); // the first call records the event time once
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        SteadyState.AssertAllocatesNothing(() =>
         {
-            if (!ReferenceEquals(BrokerUpdate.None, broker.OnQuote("AAPL", 99.5 + (i % 3), 100.0 + (i % 3), now)))
+            for (var i = 0; i < 10_000; i++)
             {
-                Assert.Fail("expected BrokerUpdate.None");
+                if (!ReferenceEquals(BrokerUpdate.None, broker.OnQuote("AAPL", 99.5 + (i % 3), 100.0 + (i % 3), now)))
+                {
+                    Assert.Fail("expected BrokerUpdate.None");
+                }
+
+                broker.OnClock(now);
+                broker.HasOpenOrder("AAPL", OrderSide.Buy);
+                broker.PositionOf("AAPL");
             }
-
-            broker.OnClock(now);
-            broker.HasOpenOrder("AAPL", OrderSide.Buy);
-            broker.PositionOf("AAPL");
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        });
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SentryBrain.Market;
+using SentryBrain.Tests.TestKit;
 
 namespace SentryBrain.Tests.Market;
 
@@ -375,21 +376,14 @@ public class NyseCalendarTests
             sink += Touch(day, morning, nextDay, i);
         }
 
-        // Steady state: some round of 10,000 calls must allocate nothing. A one-off runtime allocation on this
-        // thread (a tier-up, a time-zone cache) can land in one round; a per-call allocation would show in all.
-        var rounds = new List<long>();
-        for (var round = 0; round < 3 && (rounds.Count == 0 || rounds[^1] != 0); round++)
+        // Steady state: some round of 10,000 calls must allocate nothing (SteadyState says why "some").
+        SteadyState.AssertAllocatesNothing(() =>
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
             for (var i = 0; i < 10_000; i++)
             {
                 sink += Touch(day, morning, nextDay, i);
             }
-
-            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.True(rounds[^1] == 0, "allocated bytes per round: " + string.Join(", ", rounds));
+        });
         Assert.NotEqual(0, sink);
 
         static int Touch(DateOnly day, DateTime morning, DateTime nextDay, int i)

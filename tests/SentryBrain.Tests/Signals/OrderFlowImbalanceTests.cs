@@ -1,4 +1,5 @@
 using SentryBrain.Signals.Microstructure;
+using SentryBrain.Tests.TestKit;
 
 namespace SentryBrain.Tests.Signals;
 
@@ -167,15 +168,15 @@ public sealed class OrderFlowImbalanceTests
         var ofi = new OrderFlowImbalance(100);
         ofi.OnQuote(100, 101);
         ofi.OnTrade(101, 1); // warm up
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        SteadyState.AssertAllocatesNothing(() =>
         {
-            ofi.OnQuote(100, 101);
-            ofi.OnTrade((i & 1) == 0 ? 101 : 100, 1 + (i % 7));
-            _ = ofi.Value;
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (var i = 0; i < 10_000; i++)
+            {
+                ofi.OnQuote(100, 101);
+                ofi.OnTrade((i & 1) == 0 ? 101 : 100, 1 + (i % 7));
+                _ = ofi.Value;
+            }
+        });
     }
 
     [Fact]

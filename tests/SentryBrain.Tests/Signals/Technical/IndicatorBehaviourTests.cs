@@ -1,6 +1,7 @@
 using SentryBrain.Market.Bars;
 using SentryBrain.Signals.Technical;
 using static SentryBrain.Tests.Signals.Technical.IndicatorAssert;
+using SentryBrain.Tests.TestKit;
 
 namespace SentryBrain.Tests.Signals.Technical;
 
@@ -325,14 +326,13 @@ public class IndicatorBehaviourTests
             Update(bars[i]); // warm-up: JIT and every indicator past its warm-up
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 10_000; i++)
+        SteadyState.AssertAllocatesNothing(() =>
         {
-            Update(bars[200 + (i % 4_800)]);
-        }
-
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+            for (var i = 0; i < 10_000; i++)
+            {
+                Update(bars[200 + (i % 4_800)]);
+            }
+        });
         Assert.True(double.IsFinite(sink));
     }
 
