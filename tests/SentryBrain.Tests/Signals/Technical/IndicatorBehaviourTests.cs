@@ -1,7 +1,7 @@
 using SentryBrain.Market.Bars;
 using SentryBrain.Signals.Technical;
-using static SentryBrain.Tests.Signals.Technical.IndicatorAssert;
 using SentryBrain.Tests.TestKit;
+using static SentryBrain.Tests.Signals.Technical.IndicatorAssert;
 
 namespace SentryBrain.Tests.Signals.Technical;
 
