@@ -269,17 +269,16 @@ public sealed class EventParser
                 if (field > TickField.Session && FastNumber.TryScanPlainDecimal(s, ref i, out var number))
                 {
                     // The usual wire number, read in the same pass that found its end (same value as FastNumber.TryParse).
-                    if (!double.IsFinite(number) || !InLimits(field, number))
+                    if (!AssignNumber(field, number, ref f))
                     {
-                        return false; // the full path names the offending field
+                        return false;
                     }
 
-                    Slot(ref f, field) = number;
                     goto next;
                 }
 
                 i = valueStart;
-                while (i < n && IsNumberByte(s[i]))
+                while (i < n && FastNumber.IsNumberByte(s[i]))
                 {
                     i++;
                 }
@@ -353,9 +352,15 @@ public sealed class EventParser
             return true;
         }
 
-        if (!FastNumber.TryParse(value, out var number) || !double.IsFinite(number) || !InLimits(field, number))
+        return FastNumber.TryParse(value, out var number) && AssignNumber(field, number, ref f);
+    }
+
+    /// <summary>Stores a numeric field; false when the value is not finite or out of its range (the full path then names the field).</summary>
+    private static bool AssignNumber(TickField field, double number, ref TickFields f)
+    {
+        if (!double.IsFinite(number) || !InLimits(field, number))
         {
-            return false; // the full path names the offending field
+            return false;
         }
 
         Slot(ref f, field) = number;
@@ -422,9 +427,6 @@ public sealed class EventParser
 
         return i;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsNumberByte(byte b) => (uint)(b - '0') <= 9 || b is (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E';
 
     private MarketEvent? ParseEnvelope(ReadOnlySpan<byte> line, out string? error)
     {

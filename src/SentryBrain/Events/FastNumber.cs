@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 
 namespace SentryBrain.Events;
 
@@ -144,7 +145,7 @@ public static class FastNumber
             }
         }
 
-        if (digits > 15 || fraction > 22 || (i < s.Length && IsNumberContinuation(s[i])))
+        if (digits > 15 || fraction > 22 || (i < s.Length && IsNumberByte(s[i])))
         {
             return false;
         }
@@ -158,7 +159,9 @@ public static class FastNumber
         return true;
     }
 
-    private static bool IsNumberContinuation(byte b)
+    /// <summary>A byte that can occur in a JSON number: a number ends at the first byte that is not one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsNumberByte(byte b)
         => (uint)(b - '0') <= 9 || b is (byte)'.' or (byte)'-' or (byte)'+' or (byte)'e' or (byte)'E';
 
     private static bool Fallback(ReadOnlySpan<byte> s, out double value)

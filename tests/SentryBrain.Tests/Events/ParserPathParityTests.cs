@@ -95,10 +95,7 @@ public sealed class ParserPathParityTests(ITestOutputHelper output)
         var path = Path.Combine(DocsTests.RepoRoot(), "tests", "SentryBrain.Tests", "Fixtures", "engine_events_sample.ndjson");
         var lines = File.ReadAllLines(path);
         var check = new Parity(output);
-        foreach (var line in lines)
-        {
-            check.Run("sample", Encoding.UTF8.GetBytes(line));
-        }
+        check.RunAll("sample", lines);
 
         check.AssertAgreed();
         Assert.Equal(3000, check.Lines);
@@ -116,10 +113,7 @@ public sealed class ParserPathParityTests(ITestOutputHelper output)
         var text = Encoding.UTF8.GetString(stream.ToArray());
         var lines = text[..^1].Split('\n');
         var check = new Parity(output);
-        foreach (var line in lines)
-        {
-            check.Run("synthetic", Encoding.UTF8.GetBytes(line));
-        }
+        check.RunAll("synthetic", lines);
 
         check.AssertAgreed();
         Assert.Equal(20_000, check.Lines);
@@ -248,6 +242,14 @@ public sealed class ParserPathParityTests(ITestOutputHelper output)
         public int InvalidUtf8 { get; private set; }
 
         public string Summary => $"{Lines} lines: fast path accepted {FastAccepted}, rejected {FastRejected}, declined {Declined}; invalid UTF-8 {InvalidUtf8}; rejected in all {Rejected}";
+
+        public void RunAll(string name, IEnumerable<string> lines)
+        {
+            foreach (var line in lines)
+            {
+                Run(name, Encoding.UTF8.GetBytes(line));
+            }
+        }
 
         public void Run(string name, byte[] line)
         {
