@@ -2,7 +2,8 @@ using System.CommandLine;
 using SentryBrain.Cli.Commands;
 
 // Setting up Spectre's console costs tens of milliseconds: only the commands that draw tables and charts with it
-// pay for it (consume, replay and the redis commands write plain lines).
+// pay for it (consume, replay and the redis commands write plain lines). A command that draws with Spectre belongs
+// in this list.
 if (args.Length == 0 || args[0] is "bench" or "backtest" or "config" or "demo")
 {
     Terminal.ConfigureStdout();
