@@ -78,6 +78,12 @@ echo "== end-to-end (CLI)"
 "$ROOT/tests/e2e.sh"
 e2e=$?
 
+# The failures again, last, so a CI log that keeps only its tail still names them (40 lines each at most).
+if [[ $status -ne 0 ]]; then
+  echo "== failed tests (details above and in $RESULTS/tests.trx)"
+  awk '/^  (Passed|Skipped) /{show=0} /^  Failed /{show=1; n=0} show && n++ < 40' "$RESULTS/console.log"
+fi
+
 # One plain closing line that any CI reader understands.
 passed=$(grep -o 'passed="[0-9]*"' "$RESULTS/tests.trx" 2>/dev/null | head -1 | grep -o '[0-9]*' || echo 0)
 failed=$(grep -o 'failed="[0-9]*"' "$RESULTS/tests.trx" 2>/dev/null | head -1 | grep -o '[0-9]*' || echo 0)
