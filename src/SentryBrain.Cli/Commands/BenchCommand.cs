@@ -79,6 +79,7 @@ internal static class BenchCommand
 
         // 3. Per-event latency of ProcessLine (parse → state → decision → order), one timestamp pair per event.
         var latencies = new long[lines.Count];
+        long evaluations;
         using (var broker = PaperBroker.Open(":memory:", config.PaperStartingCash))
         using (var journal = new JournalWriter(Stream.Null))
         {
@@ -90,6 +91,8 @@ internal static class BenchCommand
                 engine.ProcessLine(bytes.AsSpan(start, length));
                 latencies[i] = Stopwatch.GetTimestamp() - t0;
             }
+
+            evaluations = engine.Evaluations;
         }
 
         Array.Sort(latencies);
@@ -106,6 +109,7 @@ internal static class BenchCommand
         table.AddRow("per-event p50 (µs)", Micro(0.50).ToString("0.000", CultureInfo.InvariantCulture));
         table.AddRow("per-event p99 (µs)", Micro(0.99).ToString("0.000", CultureInfo.InvariantCulture));
         table.AddRow("per-event p99.9 (µs)", Micro(0.999).ToString("0.000", CultureInfo.InvariantCulture));
+        table.AddRow("policy evaluations", evaluations.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("decisions / orders / fills", $"{summary!.Decisions:N0} / {summary.Orders:N0} / {summary.Fills:N0}");
         table.AddRow("strategy / interval (s)", $"{strategy} / {interval.ToString(CultureInfo.InvariantCulture)}");
         table.AddRow("machine", $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");

@@ -97,8 +97,11 @@ public sealed class EventParser
     /// </summary>
     internal bool TryParseFast(ReadOnlySpan<byte> line, out MarketEvent? evt, out string? error)
     {
-        evt = null;
-        error = null;
+        if (TryParseEngineLayout(line, out evt, out error))
+        {
+            return true;
+        }
+
         var envelope = new FlatJsonScanner(line);
         if (!envelope.Begin())
         {
@@ -186,6 +189,60 @@ public sealed class EventParser
     }
 
     /// <summary>
+    /// The engine's own layout, <c>{"type":"quote","ts":"…","payload":{…}}</c> with no white space between the
+    /// envelope's tokens, read by position instead of key by key. False for any other layout, which
+    /// <see cref="TryParseFast"/> then reads key by key; where it is true, the event or error is the one that path gives.
+    /// </summary>
+    private bool TryParseEngineLayout(ReadOnlySpan<byte> line, out MarketEvent? evt, out string? error)
+    {
+        evt = null;
+        error = null;
+        if (!line.StartsWith("{\"type\":\""u8))
+        {
+            return false;
+        }
+
+        var rest = line[9..];
+        bool isTrade;
+        if (rest.StartsWith("quote\",\"ts\":\""u8))
+        {
+            isTrade = false;
+        }
+        else if (rest.StartsWith("trade\",\"ts\":\""u8))
+        {
+            isTrade = true;
+        }
+        else
+        {
+            return false;
+        }
+
+        // An RFC 3339 time has no quote, backslash or control byte, so the first quote ends it.
+        rest = rest[13..];
+        var end = rest.IndexOf((byte)'"');
+        if (end < 0 || !Rfc3339.TryParse(rest[..end], out var ts))
+        {
+            return false;
+        }
+
+        rest = rest[(end + 1)..];
+        if (!rest.StartsWith(",\"payload\":"u8))
+        {
+            return false;
+        }
+
+        rest = rest[11..];
+        var f = NewTick();
+        if (!ReadTickFast(rest, ref f, out var length) || length >= rest.Length || rest[length] != '}' || SkipWhiteSpace(rest, length + 1) != rest.Length)
+        {
+            return false;
+        }
+
+        evt = isTrade ? BuildTrade(ref f, ts, out error) : BuildQuote(ref f, ts, out error);
+        return true;
+    }
+
+    /// <summary>
     /// Reads a flat trade/quote payload in one tight pass (local index, no helper calls per byte); false when it is
     /// not something the fast path handles (escapes, nested values, booleans, malformed text).
     /// </summary>
@@ -215,12 +272,28 @@ public sealed class EventParser
             }
 
             var keyStart = ++i;
-            if (!ScanString(s, ref i))
+            var token = KeyToken(s[i..], out var field);
+            if (token > 0)
             {
-                return false;
+                i += token; // past the colon
+            }
+            else
+            {
+                if (!ScanString(s, ref i))
+                {
+                    return false;
+                }
+
+                field = Field(s[keyStart..i]);
+                i = SkipWhiteSpace(s, i + 1);
+                if (i >= n || s[i] != ':')
+                {
+                    return false;
+                }
+
+                i++;
             }
 
-            var field = Field(s[keyStart..i]);
             if (field != TickField.Unknown)
             {
                 var bit = 1u << (int)field;
@@ -231,18 +304,12 @@ public sealed class EventParser
 
                 seen |= bit;
             }
-            else if (!others.TryAdd(s, keyStart, i - keyStart))
+            else if (!others.TryAdd(s, keyStart, KeyLength(s, keyStart)))
             {
                 return false;
             }
 
-            i = SkipWhiteSpace(s, i + 1);
-            if (i >= n || s[i] != ':')
-            {
-                return false;
-            }
-
-            i = SkipWhiteSpace(s, i + 1);
+            i = SkipWhiteSpace(s, i);
             if (i >= n)
             {
                 return false;
@@ -656,6 +723,59 @@ public sealed class EventParser
         Return5m,
         Volatility,
     }
+
+    /// <summary>
+    /// The payload keys as the engine writes them, with their closing quote and colon (<c>ask":</c>): one comparison
+    /// each instead of scanning the key. <paramref name="s"/> starts after the key's opening quote; returns the
+    /// token's length, or 0 when the key is not one of them written that way (the caller then scans it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int KeyToken(ReadOnlySpan<byte> s, out TickField field)
+    {
+        field = TickField.Unknown;
+        if (s.IsEmpty)
+        {
+            return 0;
+        }
+
+        switch (s[0])
+        {
+            case (byte)'a':
+                return s.StartsWith("ask\":"u8) ? Known(TickField.Ask, 5, out field)
+                    : s.StartsWith("ask_size\":"u8) ? Known(TickField.AskSize, 10, out field) : 0;
+            case (byte)'b':
+                return s.StartsWith("bid\":"u8) ? Known(TickField.Bid, 5, out field)
+                    : s.StartsWith("bid_size\":"u8) ? Known(TickField.BidSize, 10, out field) : 0;
+            case (byte)'m':
+                return s.StartsWith("mid\":"u8) ? Known(TickField.Mid, 5, out field) : 0;
+            case (byte)'p':
+                return s.StartsWith("price\":"u8) ? Known(TickField.Price, 7, out field) : 0;
+            case (byte)'r':
+                return s.StartsWith("return_1m\":"u8) ? Known(TickField.Return1m, 11, out field)
+                    : s.StartsWith("return_5m\":"u8) ? Known(TickField.Return5m, 11, out field) : 0;
+            case (byte)'s':
+                return s.StartsWith("session\":"u8) ? Known(TickField.Session, 9, out field)
+                    : s.StartsWith("size\":"u8) ? Known(TickField.Size, 6, out field)
+                    : s.StartsWith("symbol\":"u8) ? Known(TickField.Symbol, 8, out field) : 0;
+            case (byte)'t':
+                return s.StartsWith("ts\":"u8) ? 4 : 0; // a key the tick does not use
+            case (byte)'v':
+                return s.StartsWith("volatility\":"u8) ? Known(TickField.Volatility, 12, out field)
+                    : s.StartsWith("volume_1m\":"u8) ? Known(TickField.Volume1m, 11, out field)
+                    : s.StartsWith("volume_5m\":"u8) ? Known(TickField.Volume5m, 11, out field) : 0;
+            default:
+                return 0;
+        }
+
+        static int Known(TickField known, int length, out TickField field)
+        {
+            field = known;
+            return length;
+        }
+    }
+
+    /// <summary>Length of the key starting at <paramref name="start"/> (after its opening quote), up to its closing quote.</summary>
+    private static int KeyLength(ReadOnlySpan<byte> s, int start) => s[start..].IndexOf((byte)'"');
 
     /// <summary>Maps a property name to a field by length first, then one short comparison: cheaper than a chain of ValueTextEquals.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -150,7 +150,7 @@ public static class FastNumber
             return false;
         }
 
-        value = mantissa / PowersOf10[fraction];
+        value = fraction == 0 ? mantissa : mantissa / PowersOf10[fraction]; // x / 1 is x: no division for whole numbers
         if (negative)
         {
             value = -value;

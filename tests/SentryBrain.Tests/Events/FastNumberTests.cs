@@ -127,6 +127,13 @@ public sealed class FastNumberTests
     [InlineData("18250", true)]
     [InlineData("0.000000000000000000001", true)]
     [InlineData("123456789012345", true)]
+    [InlineData("12345678", true)]
+    [InlineData("123456789", true)]
+    [InlineData("1234567.12345678", true)]
+    [InlineData("0.00000000123456789", true)]
+    [InlineData("0.000000000000000000000", true)]
+    [InlineData("10000000.0000000", true)]
+    [InlineData("1234567.123456789", false)]
     [InlineData("1234567890123456", false)]
     [InlineData("0.00000000000000000000001", false)]
     [InlineData("1e3", false)]
@@ -162,14 +169,24 @@ public sealed class FastNumberTests
         for (var k = 0; k < 200; k++)
         {
             var integer = rng.Next(4) == 0 ? "0" : rng.NextInt64(1, 10_000_000).ToString(CultureInfo.InvariantCulture);
-            var fraction = rng.Next(3) == 0 ? string.Empty : "." + rng.NextInt64(0, 100_000_000).ToString(CultureInfo.InvariantCulture).PadLeft(rng.Next(1, 9), '0');
+            // Up to 20 leading zeros in the fraction, so zero runs cross the scanner's 8-byte steps.
+            var fraction = rng.Next(3) == 0 ? string.Empty : "." + rng.NextInt64(0, 100_000_000).ToString(CultureInfo.InvariantCulture).PadLeft(rng.Next(1, 21), '0');
             var text = (rng.Next(4) == 0 ? "-" : string.Empty) + integer + fraction;
-            var bytes = Encoding.ASCII.GetBytes(text + ",");
-            var i = 0;
-            Assert.True(FastNumber.TryScanPlainDecimal(bytes, ref i, out var value), text);
-            Assert.Equal(text.Length, i);
             var expected = double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
-            Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(value), $"{text}: double.Parse {expected:R}, scan {value:R}");
+            var significant = text.TrimStart('-').Replace(".", string.Empty, StringComparison.Ordinal).TrimStart('0').Length;
+            var accepted = significant <= 15 && fraction.Length - 1 <= 22;
+            // A short tail reads byte by byte, a long one eight bytes at a time.
+            foreach (var tail in new[] { ",", ",\"q\":12345678}" })
+            {
+                var bytes = Encoding.ASCII.GetBytes(text + tail);
+                var i = 0;
+                Assert.True(FastNumber.TryScanPlainDecimal(bytes, ref i, out var value) == accepted, text + tail);
+                if (accepted)
+                {
+                    Assert.Equal(text.Length, i);
+                    Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(value), $"{text}: double.Parse {expected:R}, scan {value:R}");
+                }
+            }
         }
     }
 }

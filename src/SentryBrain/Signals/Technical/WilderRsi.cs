@@ -1,3 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace SentryBrain.Signals.Technical;
 
 /// <summary>
@@ -34,11 +37,12 @@ public struct WilderRsi
     /// <summary>The RSI after the last value; null during warm-up or right after a skipped (non-finite) value.</summary>
     public readonly double? Value => _skipped || _changes < _period || _period == 0 ? null : Compute(_avgGain, _avgLoss);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // the series loops of the technical score run it per close
     public void Add(double close)
     {
         if (_period == 0)
         {
-            throw new InvalidOperationException("WilderRsi must be created with new WilderRsi(period).");
+            ThrowNotCreated();
         }
 
         if (!double.IsFinite(close))
@@ -75,6 +79,9 @@ public struct WilderRsi
         _avgGain = ((_avgGain * (_period - 1)) + gain) / _period;
         _avgLoss = ((_avgLoss * (_period - 1)) + loss) / _period;
     }
+
+    [DoesNotReturn]
+    private static void ThrowNotCreated() => throw new InvalidOperationException("WilderRsi must be created with new WilderRsi(period).");
 
     /// <summary>RSI from Wilder averages: 100 when there are no losses (50 when there are no gains either).</summary>
     public static double Compute(double avgGain, double avgLoss)
