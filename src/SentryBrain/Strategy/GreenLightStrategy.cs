@@ -131,7 +131,7 @@ public static class GreenLightStrategy
             : (avgEntryPrice - price) / avgEntryPrice * 100;
     }
 
-    private static Decision DecideExit(in GreenLightInput input, GreenLightParameters p, DecisionSignals s)
+    private static Decision DecideExit(in GreenLightInput input, GreenLightParameters p, in DecisionSignals s)
     {
         var qty = input.HeldQty;
         var pnl = s.PnlPct;
@@ -223,7 +223,7 @@ public static class GreenLightStrategy
         return Hold("holding", s);
     }
 
-    private static Decision DecideEntry(in GreenLightInput input, GreenLightParameters p, DecisionSignals s)
+    private static Decision DecideEntry(in GreenLightInput input, GreenLightParameters p, in DecisionSignals s)
     {
         var gates = new EntryGates(
             input.RegularSession, input.EntryAllowed, input.KillSwitchReason, input.DailyCap, input.DrawdownHalted,
@@ -236,7 +236,7 @@ public static class GreenLightStrategy
         return Checklist(input, p, s);
     }
 
-    private static Decision Checklist(in GreenLightInput input, GreenLightParameters p, DecisionSignals s)
+    private static Decision Checklist(in GreenLightInput input, GreenLightParameters p, in DecisionSignals s)
     {
         // (1) Structure: only an explicit false blocks.
         if (input.StructureOk == false)
@@ -317,7 +317,7 @@ public static class GreenLightStrategy
         return atrStopPct is { } stop && atrStopMultiple > 0 ? price * stop / 100 / atrStopMultiple : null;
     }
 
-    private static DecisionSignals Detail(DecisionSignals s, string? first, string? second)
+    private static DecisionSignals Detail(in DecisionSignals s, string? first, string? second)
     {
         var detail = first is null ? second : second is null ? first : first + "," + second;
         return s with { Detail = detail };
@@ -327,7 +327,7 @@ public static class GreenLightStrategy
 
     private static double? Positive(double? value) => value is { } v && double.IsFinite(v) && v > 0 ? v : null;
 
-    private static Decision Sell(long qty, string reason, DecisionSignals signals) => new(TradeAction.Sell, qty, reason, signals);
+    private static Decision Sell(long qty, string reason, in DecisionSignals signals) => new(TradeAction.Sell, qty, reason, signals);
 
-    private static Decision Hold(string reason, DecisionSignals signals) => new(TradeAction.Hold, 0, reason, signals);
+    private static Decision Hold(string reason, in DecisionSignals signals) => new(TradeAction.Hold, 0, reason, signals);
 }
