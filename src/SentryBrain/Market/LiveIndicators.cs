@@ -234,8 +234,7 @@ public sealed class LiveIndicators
 
         _intradayDirty = false;
         var closes = Ordered(_barCloses, _barHead, _barCount);
-        _technicalScore = Signals.TechnicalScore.Compute(closes, _options.Technical ?? TechnicalScoreOptions.Default);
-        _momentumOk = Momentum.IsOk(closes);
+        (_technicalScore, _momentumOk) = Signals.TechnicalScore.ComputeWithMomentum(closes, _options.Technical ?? TechnicalScoreOptions.Default);
     }
 
     private void AddDailyBar(double high, double low, double close)

@@ -88,9 +88,69 @@ public static class TechnicalScore
             rsi.Add(close);
         }
 
+        Span<double> tail = stackalloc double[MacdHistogramBars];
+        var defined = options.UseMacd && closes.Length >= MinValuesForMacd ? HistogramTail(closes, tail) : 0;
+        return Combine(closes, options, rsi.Value, tail[..defined]);
+    }
+
+    /// <summary>
+    /// The technical score and <see cref="Momentum.IsOk"/> of one series, each equal to calling its own function, with
+    /// the RSI and the MACD run once for both (the live feed refreshes both after every 1-minute bar).
+    /// </summary>
+    public static (double? Score, bool? MomentumOk) ComputeWithMomentum(ReadOnlySpan<double> closes, TechnicalScoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RsiPeriod, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PatternLookback, 1);
+        if (options.RsiPeriod != Momentum.RsiPeriod)
+        {
+            return (Compute(closes, options), Momentum.IsOk(closes));
+        }
+
+        // One Wilder pass over every close, as both run it: the score's final value (all finite) and the divergence's
+        // values at its two troughs (non-finite closes skipped, as WilderRsi does).
+        var hasTroughs = Momentum.Troughs(closes, out var t1, out var t2);
+        var rsi = new WilderRsi(Momentum.RsiPeriod);
+        double? rsi1 = null, rsi2 = null;
+        var allFinite = true;
+        for (var i = 0; i < closes.Length; i++)
+        {
+            allFinite &= double.IsFinite(closes[i]);
+            rsi.Add(closes[i]);
+            if (hasTroughs && i == t1)
+            {
+                rsi1 = rsi.Value;
+            }
+
+            if (hasTroughs && i == t2)
+            {
+                rsi2 = rsi.Value;
+            }
+        }
+
+        // One MACD pass: momentum looks at six histogram values, the score at the newest five of them.
+        Span<double> histogram = stackalloc double[Momentum.HistogramLookback + 1];
+        var defined = HistogramTail(closes, histogram);
+        var tail = histogram[..defined];
+        double? score = null;
+        if (closes.Length >= MinValues && allFinite)
+        {
+            var macd = options.UseMacd && closes.Length >= MinValuesForMacd ? tail[Math.Max(0, defined - MacdHistogramBars)..] : [];
+            score = Combine(closes, options, rsi.Value, macd);
+        }
+
+        bool? momentum = closes.Length < Momentum.MinValues
+            ? null
+            : (hasTroughs && Momentum.IsDivergence(closes, t1, t2, rsi1, rsi2)) || Momentum.TurnedUp(closes, tail);
+        return (score, momentum);
+    }
+
+    /// <summary>The mean of the components (see the type remarks) from the RSI value and the newest MACD histogram values (empty: no MACD component).</summary>
+    private static double? Combine(ReadOnlySpan<double> closes, TechnicalScoreOptions options, double? rsi, ReadOnlySpan<double> macdTail)
+    {
         var sum = 0.0;
         var count = 0;
-        if (rsi.Value is { } r)
+        if (rsi is { } r)
         {
             sum += ConsensusSignals.RsiScore(r);
             count++;
@@ -98,7 +158,7 @@ public static class TechnicalScore
 
         if (options.UseMacd && closes.Length >= MinValuesForMacd)
         {
-            sum += MacdScore(closes);
+            sum += MacdScore(macdTail, closes);
             count++;
         }
 
@@ -122,8 +182,14 @@ public static class TechnicalScore
     {
         Span<double> histogram = stackalloc double[MacdHistogramBars];
         var defined = HistogramTail(closes, histogram);
+        return MacdScore(histogram[..defined], closes);
+    }
+
+    /// <summary><see cref="MacdScore(ReadOnlySpan{double})"/> from the newest (up to 5) defined histogram values, oldest first.</summary>
+    private static double MacdScore(ReadOnlySpan<double> histogram, ReadOnlySpan<double> closes)
+    {
         var h = 0.0;
-        for (var k = defined - 1; k >= 0; k--)
+        for (var k = histogram.Length - 1; k >= 0; k--)
         {
             if (histogram[k] != 0)
             {
@@ -287,23 +353,11 @@ public static class Momentum
     /// </summary>
     public static bool BullishDivergence(ReadOnlySpan<double> closes)
     {
-        var windowLength = Math.Min(closes.Length, DivergenceLookback);
-        if (windowLength < (2 * Extrema.Window) + 1)
+        if (!Troughs(closes, out var t1, out var t2))
         {
             return false;
         }
 
-        var offset = closes.Length - windowLength;
-        var window = closes[offset..];
-        Span<int> troughs = stackalloc int[DivergenceLookback];
-        var count = Extrema.FindDistinct(window, peaks: false, troughs);
-        if (count < 2)
-        {
-            return false;
-        }
-
-        var t1 = troughs[count - 2] + offset;
-        var t2 = troughs[count - 1] + offset;
         var rsi = new WilderRsi(RsiPeriod);
         double? rsi1 = null;
         for (var i = 0; i <= t2; i++)
@@ -315,9 +369,35 @@ public static class Momentum
             }
         }
 
-        var rsi2 = rsi.Value;
-        return closes[t2] < closes[t1] && rsi1 is { } a && rsi2 is { } b && b > a;
+        return IsDivergence(closes, t1, t2, rsi1, rsi.Value);
     }
+
+    /// <summary>The last two distinct troughs of the last 30 closes, as indexes into <paramref name="closes"/>; false when there are fewer than two.</summary>
+    internal static bool Troughs(ReadOnlySpan<double> closes, out int t1, out int t2)
+    {
+        t1 = t2 = -1;
+        var windowLength = Math.Min(closes.Length, DivergenceLookback);
+        if (windowLength < (2 * Extrema.Window) + 1)
+        {
+            return false;
+        }
+
+        var offset = closes.Length - windowLength;
+        Span<int> troughs = stackalloc int[DivergenceLookback];
+        var count = Extrema.FindDistinct(closes[offset..], peaks: false, troughs);
+        if (count < 2)
+        {
+            return false;
+        }
+
+        t1 = troughs[count - 2] + offset;
+        t2 = troughs[count - 1] + offset;
+        return true;
+    }
+
+    /// <summary>Lower low in price and higher low in RSI at the troughs <paramref name="t1"/> &lt; <paramref name="t2"/>.</summary>
+    internal static bool IsDivergence(ReadOnlySpan<double> closes, int t1, int t2, double? rsi1, double? rsi2)
+        => closes[t2] < closes[t1] && rsi1 is { } a && rsi2 is { } b && b > a;
 
     /// <summary>
     /// MACD histogram turn (<see cref="Macd"/> 12/26/9 with a real signal line, histogram first defined at index 33):
@@ -327,13 +407,20 @@ public static class Momentum
     /// </summary>
     public static bool MacdHistogramTurnedUp(ReadOnlySpan<double> closes)
     {
+        Span<double> histogram = stackalloc double[HistogramLookback + 1];
+        var count = TechnicalScore.HistogramTail(closes, histogram);
+        return TurnedUp(closes, histogram[..count]);
+    }
+
+    /// <summary><see cref="MacdHistogramTurnedUp"/> from the newest (up to 6) defined histogram values, oldest first.</summary>
+    internal static bool TurnedUp(ReadOnlySpan<double> closes, ReadOnlySpan<double> histogram)
+    {
         if (closes.IsEmpty || !double.IsFinite(closes[^1]))
         {
             return false;
         }
 
-        Span<double> histogram = stackalloc double[HistogramLookback + 1];
-        var count = TechnicalScore.HistogramTail(closes, histogram);
+        var count = histogram.Length;
         if (count < 2 || !(histogram[count - 1] > 0))
         {
             return false;

@@ -272,4 +272,58 @@ public sealed class TechnicalScoreTests
         // r1 missing, r5 = 0.02 ⇒ 0.4·1.02/2 = 0.204.
         Assert.Equal(0.204, ProbGain.Compute(double.NaN, 0.02, null), Precision);
     }
+
+    /// <summary>
+    /// The shared-pass form the live feed uses equals the two separate functions, bit for bit, on random walks with
+    /// troughs, flat stretches, non-finite closes and every length around the thresholds (15, 20, 35, 40), for the
+    /// default options and for ones that switch parts off or use another RSI period.
+    /// </summary>
+    [Fact]
+    public void ComputeWithMomentum_EqualsTheSeparateFunctions()
+    {
+        var rng = new Random(11);
+        TechnicalScoreOptions[] optionSets =
+        [
+            TechnicalScoreOptions.Default,
+            new(UseMacd: false),
+            new(UsePatterns: false, PatternLookback: 20),
+            new(RsiPeriod: 9),
+        ];
+        var compared = 0;
+        var divergences = 0;
+        var turns = 0;
+        for (var k = 0; k < 3000; k++)
+        {
+            var length = k < 130 ? k : rng.Next(0, 130);
+            var closes = new double[length];
+            var price = 100.0;
+            for (var i = 0; i < length; i++)
+            {
+                price += rng.Next(4) == 0 ? 0 : Math.Round((rng.NextDouble() - 0.5) * 2, 2);
+                closes[i] = price;
+            }
+
+            if (length > 0 && rng.Next(10) == 0)
+            {
+                closes[rng.Next(length)] = rng.Next(2) == 0 ? double.NaN : double.PositiveInfinity;
+            }
+
+            foreach (var options in optionSets)
+            {
+                var (score, momentum) = TechnicalScore.ComputeWithMomentum(closes, options);
+                var expectedScore = TechnicalScore.Compute(closes, options);
+                var expectedMomentum = Momentum.IsOk(closes);
+                Assert.Equal(expectedScore.HasValue, score.HasValue);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expectedScore ?? 0), BitConverter.DoubleToInt64Bits(score ?? 0));
+                Assert.Equal(expectedMomentum, momentum);
+                compared++;
+            }
+
+            divergences += Momentum.BullishDivergence(closes) ? 1 : 0;
+            turns += Momentum.MacdHistogramTurnedUp(closes) ? 1 : 0;
+        }
+
+        // The walks must exercise both momentum signals, or the comparison proves little.
+        Assert.True(divergences > 50 && turns > 50, $"{divergences} divergences, {turns} MACD turns in {compared / optionSets.Length} series");
+    }
 }
