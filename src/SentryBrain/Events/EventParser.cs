@@ -30,6 +30,7 @@ public sealed class EventParser
 
     private readonly SymbolTable _symbols;
     private readonly int _newsMaxSymbols;
+    private Rfc3339.DateCache _dateCache; // one parser per engine thread, like the symbol table
 
     public EventParser(SymbolTable? symbols = null, int newsMaxSymbols = DefaultNewsMaxSymbols)
     {
@@ -138,7 +139,7 @@ public sealed class EventParser
                 }
 
                 seen |= 2;
-                hasTs = Rfc3339.TryParse(value, out ts);
+                hasTs = Rfc3339.TryParse(value, ref _dateCache, out ts);
             }
             else if (key.SequenceEqual("payload"u8))
             {
@@ -220,7 +221,7 @@ public sealed class EventParser
         // An RFC 3339 time has no quote, backslash or control byte, so the first quote ends it.
         rest = rest[13..];
         var end = rest.IndexOf((byte)'"');
-        if (end < 0 || !Rfc3339.TryParse(rest[..end], out var ts))
+        if (end < 0 || !Rfc3339.TryParse(rest[..end], ref _dateCache, out var ts))
         {
             return false;
         }
@@ -530,7 +531,7 @@ public sealed class EventParser
             else if (name.SequenceEqual("ts"u8))
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.String || !Rfc3339.TryParse(reader.ValueSpan, out ts))
+                if (reader.TokenType != JsonTokenType.String || !Rfc3339.TryParse(reader.ValueSpan, ref _dateCache, out ts))
                 {
                     error = "field 'ts' must be an RFC 3339 UTC time";
                     return null;

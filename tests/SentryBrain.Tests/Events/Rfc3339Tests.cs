@@ -68,6 +68,44 @@ public sealed class Rfc3339Tests
         Assert.Null(Parse(text));
     }
 
+    /// <summary>
+    /// A reader with a date cache gives what the plain parse gives for every timestamp of a sequence: the valid and
+    /// invalid test cases above, each after every other (so each follows a cached date of the same, another or no
+    /// valid day), and random times over days that cross month ends, leap days and years.
+    /// </summary>
+    [Fact]
+    public void DateCache_ChangesNothing()
+    {
+        var texts = new List<string>
+        {
+            "2026-03-02T15:04:05Z", "2026-03-02t15:04:05z", "2026-03-02 15:04:05Z", "2026-03-02T15:04:05.5Z",
+            "2026-03-02T10:04:05-05:00", "2026-03-01T23:30:00-05:00", "2024-02-29T00:00:00Z", "2025-02-29T00:00:00Z",
+            "2026-02-30T15:04:05Z", "2026-03-02T24:00:00Z", "2026-03-02T15:60:05Z", "2026-03-02T15:04:61Z",
+            "2026-03-02T15:04:60Z", "2026-03-02T15:04:05", "2026-03-02T15:04:05.Z", "2026-03-02X15:04:05Z",
+            "2026-03-02", "", "2026/03/02T15:04:05Z", "1969-12-31T23:59:59Z", "9999-12-31T23:59:59.9999999-01:00",
+        };
+        var rng = new Random(5);
+        for (var k = 0; k < 2000; k++)
+        {
+            var t = new DateTime(2023, 12, 25, 0, 0, 0, DateTimeKind.Utc).AddTicks(rng.NextInt64(TimeSpan.TicksPerDay * 800));
+            texts.Add(t.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var cache = default(Rfc3339.DateCache);
+        foreach (var first in texts.Take(21))
+        {
+            foreach (var text in texts)
+            {
+                foreach (var current in new[] { first, text })
+                {
+                    var bytes = Encoding.ASCII.GetBytes(current);
+                    var cachedOk = Rfc3339.TryParse(bytes, ref cache, out var cached);
+                    Assert.Equal(Parse(current), cachedOk ? cached : null);
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(0L, "2026-03-02T15:04:05Z")]
     [InlineData(5_000_000L, "2026-03-02T15:04:05.5Z")]
