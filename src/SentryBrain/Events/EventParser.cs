@@ -226,6 +226,7 @@ public sealed class EventParser
             return false;
         }
 
+        var envelopeTs = rest[..end];
         rest = rest[(end + 1)..];
         if (!rest.StartsWith(",\"payload\":"u8))
         {
@@ -234,7 +235,7 @@ public sealed class EventParser
 
         rest = rest[11..];
         var f = NewTick();
-        if (!ReadTickFast(rest, ref f, out var length) || length >= rest.Length || rest[length] != '}' || SkipWhiteSpace(rest, length + 1) != rest.Length)
+        if (!ReadTickFast(rest, ref f, out var length, envelopeTs) || length >= rest.Length || rest[length] != '}' || SkipWhiteSpace(rest, length + 1) != rest.Length)
         {
             return false;
         }
@@ -247,7 +248,7 @@ public sealed class EventParser
     /// Reads a flat trade/quote payload in one tight pass (local index, no helper calls per byte); false when it is
     /// not something the fast path handles (escapes, nested values, booleans, malformed text).
     /// </summary>
-    private bool ReadTickFast(ReadOnlySpan<byte> s, ref TickFields f, out int length)
+    private bool ReadTickFast(ReadOnlySpan<byte> s, ref TickFields f, out int length, ReadOnlySpan<byte> envelopeTs = default)
     {
         length = 0;
         var n = s.Length;
@@ -322,7 +323,11 @@ public sealed class EventParser
             if (c == '"')
             {
                 var valueStart = ++i;
-                if (!ScanString(s, ref i))
+                if (token == TsToken && !envelopeTs.IsEmpty && s[i..].StartsWith(envelopeTs) && i + envelopeTs.Length < n && s[i + envelopeTs.Length] == '"')
+                {
+                    i += envelopeTs.Length; // the payload's "ts" repeats the envelope's, whose bytes are known to be plain
+                }
+                else if (!ScanString(s, ref i))
                 {
                     return false;
                 }
@@ -759,7 +764,7 @@ public sealed class EventParser
                     : s.StartsWith("size\":"u8) ? Known(TickField.Size, 6, out field)
                     : s.StartsWith("symbol\":"u8) ? Known(TickField.Symbol, 8, out field) : 0;
             case (byte)'t':
-                return s.StartsWith("ts\":"u8) ? 4 : 0; // a key the tick does not use
+                return s.StartsWith("ts\":"u8) ? TsToken : 0; // a key the tick does not use
             case (byte)'v':
                 return s.StartsWith("volatility\":"u8) ? Known(TickField.Volatility, 12, out field)
                     : s.StartsWith("volume_1m\":"u8) ? Known(TickField.Volume1m, 11, out field)
@@ -774,6 +779,9 @@ public sealed class EventParser
             return length;
         }
     }
+
+    /// <summary>What <see cref="KeyToken"/> returns for the payload's <c>ts":</c>, a key the tick does not use.</summary>
+    private const int TsToken = 4;
 
     /// <summary>Length of the key starting at <paramref name="start"/> (after its opening quote), up to its closing quote.</summary>
     private static int KeyLength(ReadOnlySpan<byte> s, int start) => s[start..].IndexOf((byte)'"');
