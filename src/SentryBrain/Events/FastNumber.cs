@@ -127,17 +127,22 @@ public static class FastNumber
         {
             i++;
             var start = i;
+            if (mantissa == 0)
+            {
+                while (i < s.Length && s[i] == '0')
+                {
+                    i++; // zeros before the first other digit are not significant (and leave the mantissa 0)
+                }
+            }
+
+            var significant = i;
             while (i < s.Length && (d = (uint)(s[i] - '0')) <= 9)
             {
-                if (mantissa != 0 || d != 0)
-                {
-                    digits++;
-                }
-
                 mantissa = (mantissa * 10) + d;
                 i++;
             }
 
+            digits += i - significant;
             fraction = i - start;
             if (fraction == 0)
             {

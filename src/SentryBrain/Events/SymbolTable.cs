@@ -15,6 +15,8 @@ public sealed class SymbolTable
 
     // Tickers of up to 8 bytes (nearly all) packed into one integer key: a cheaper look-up than hashing chars.
     private readonly Dictionary<ulong, string> _packed = [];
+    private const int RecentBits = 6;
+    private readonly (ulong Key, string? Symbol)[] _recent = new (ulong, string?)[1 << RecentBits];
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
     public SymbolTable()
@@ -48,9 +50,20 @@ public sealed class SymbolTable
             key = (key << 8) | b;
         }
 
-        if (n <= 8 && _packed.TryGetValue(key, out var known))
+        if (n <= 8)
         {
-            return known; // the usual case: no upper-case copy is built
+            // A stream repeats a few dozen tickers: a direct-mapped slot by key answers before the dictionary does.
+            ref var slot = ref _recent[(int)((key * 0x9E3779B97F4A7C15UL) >> (64 - RecentBits))];
+            if (slot.Key == key && slot.Symbol is { } recent)
+            {
+                return recent;
+            }
+
+            if (_packed.TryGetValue(key, out var known))
+            {
+                slot = (key, known);
+                return known; // the usual case: no upper-case copy is built
+            }
         }
 
         Span<char> chars = stackalloc char[MaxLength];
@@ -129,6 +142,7 @@ public sealed class SymbolTable
             // Strings already handed out stay valid (state is keyed by value, not by reference).
             _symbols.Clear();
             _packed.Clear();
+            Array.Clear(_recent);
         }
 
         var symbol = new string(upper);

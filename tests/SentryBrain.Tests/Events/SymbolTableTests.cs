@@ -213,4 +213,36 @@ public sealed class SymbolTableTests
 
         Assert.Null(table.Intern(text));
     }
+
+    /// <summary>
+    /// The direct-mapped cache in front of the look-up never answers with another ticker: 5,000 tickers (far more than
+    /// its 64 slots, so they collide) interned in random order and case, before and after the table starts afresh past
+    /// <see cref="SymbolTable.MaxSymbols"/>, always give their own upper-case text.
+    /// </summary>
+    [Fact]
+    public void Intern_RepeatedInRandomOrder_AlwaysGivesTheSameTicker_AcrossAReset()
+    {
+        var table = new SymbolTable();
+        var rng = new Random(9);
+        var tickers = Enumerable.Range(0, 5_000).Select(k => "T" + k.ToString(System.Globalization.CultureInfo.InvariantCulture) + (k % 3 == 0 ? ".A" : "")).ToArray();
+        void Check(int rounds)
+        {
+            for (var r = 0; r < rounds; r++)
+            {
+                var ticker = tickers[rng.Next(tickers.Length)];
+                var sent = rng.Next(2) == 0 ? ticker : ticker.ToLowerInvariant();
+                Assert.Equal(ticker, table.Intern(System.Text.Encoding.ASCII.GetBytes(sent)));
+            }
+        }
+
+        Check(50_000);
+        for (var k = 0; table.Count < SymbolTable.MaxSymbols; k++)
+        {
+            table.Intern(System.Text.Encoding.ASCII.GetBytes("Z" + k.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        table.Intern("RESET"u8); // past the cap: the table starts afresh
+        Assert.True(table.Count < 10, $"{table.Count} symbols after the reset");
+        Check(50_000);
+    }
 }
