@@ -12,16 +12,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OLD_COMMIT="${1:?usage: tools/bench-coldstart.sh OLD_COMMIT [RUNS] [EVENTS]}"
 RUNS="${2:-5}"
 EVENTS="${3:-200000}"
-WORK="$(mktemp -d)"
-OLD_TREE="$WORK/old"
-cleanup() {
-  git -C "$ROOT" worktree remove --force "$OLD_TREE" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-git -C "$ROOT" worktree add --detach "$OLD_TREE" "$OLD_COMMIT" >/dev/null 2>&1
-echo "== building $OLD_COMMIT and this checkout (untimed)" >&2
+# shellcheck source=tools/old-worktree.sh
+source "$ROOT/tools/old-worktree.sh"
 "$OLD_TREE/brain" --help >/dev/null
 "$ROOT/brain" --help >/dev/null
 "$ROOT/brain" replay --events "$EVENTS" --symbols 50 --seed 1 >"$WORK/events.ndjson"

@@ -10,16 +10,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OLD_COMMIT="${1:?usage: tools/bench-steady.sh OLD_COMMIT [ROUNDS]}"
 ROUNDS="${2:-3}"
-WORK="$(mktemp -d)"
-OLD_TREE="$WORK/old"
-cleanup() {
-  git -C "$ROOT" worktree remove --force "$OLD_TREE" >/dev/null 2>&1 || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-git -C "$ROOT" worktree add --detach "$OLD_TREE" "$OLD_COMMIT" >/dev/null 2>&1
-echo "== building $OLD_COMMIT and this checkout (untimed)" >&2
+# shellcheck source=tools/old-worktree.sh
+source "$ROOT/tools/old-worktree.sh"
 for tree in "$OLD_TREE" "$ROOT"; do
   dotnet build "$tree/src/SentryBrain.Cli" -c Release --nologo -v quiet >/dev/null
 done
