@@ -69,9 +69,7 @@ public static class TechnicalScore
     /// <summary>The score, or null with fewer than 15 values (see the type remarks).</summary>
     public static double? Compute(ReadOnlySpan<double> closes, TechnicalScoreOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.RsiPeriod, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.PatternLookback, 1);
+        Validate(options);
         if (closes.Length < MinValues)
         {
             return null;
@@ -99,9 +97,7 @@ public static class TechnicalScore
     /// </summary>
     public static (double? Score, bool? MomentumOk) ComputeWithMomentum(ReadOnlySpan<double> closes, TechnicalScoreOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.RsiPeriod, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.PatternLookback, 1);
+        Validate(options);
         if (options.RsiPeriod != Momentum.RsiPeriod)
         {
             return (Compute(closes, options), Momentum.IsOk(closes));
@@ -143,6 +139,13 @@ public static class TechnicalScore
             ? null
             : (hasTroughs && Momentum.IsDivergence(closes, t1, t2, rsi1, rsi2)) || Momentum.TurnedUp(closes, tail);
         return (score, momentum);
+    }
+
+    private static void Validate(TechnicalScoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RsiPeriod, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PatternLookback, 1);
     }
 
     /// <summary>The mean of the components (see the type remarks) from the RSI value and the newest MACD histogram values (empty: no MACD component).</summary>
