@@ -89,7 +89,7 @@ public sealed class DailyIndicators
     {
         // As LiveIndicators.ZScore: ((price / last close) − 1 − mean) / sd of the previous daily returns.
         var previous = _count > 0 ? _closes[_head + History - 1] : double.NaN;
-        return previous > 0 && _returnCount == _returns.Length && _returnStd > 0 ? ((price / previous) - 1 - _returnMean) / _returnStd : null;
+        return previous > 0 && _returnCount == _returns.Length ? ReturnsZScore.Standardize((price / previous) - 1, _returnMean, _returnStd) : null;
     }
 
     /// <summary>Day t's completed bar joins the history (after the decision at its close).</summary>

@@ -152,6 +152,9 @@ public sealed record BrainConfig
     /// <summary>Redis stream settings (REDIS_*), kept in their own record.</summary>
     public Streams.RedisSettings Redis { get; init; } = new();
 
+    /// <summary>Screener and discovery settings (SCREENER_*, DISCOVERY_*, TICKERS), kept in their own record.</summary>
+    public ScreenerSettings Screener { get; init; } = new();
+
     public bool HasAlpacaKeys => AlpacaKeyId.Length > 0 && AlpacaSecretKey.Length > 0;
 
     public static BrainConfig Load(ConfigSource source) => Load(source, out _);
@@ -281,6 +284,7 @@ public sealed record BrainConfig
             BacktestSlippageBps = r.Double("BACKTEST_SLIPPAGE_BPS", d.BacktestSlippageBps, "backtest slippage against us on every fill, basis points", min: 0, max: 10_000),
             BacktestCommissionPerTrade = r.Double("BACKTEST_COMMISSION_PER_TRADE", d.BacktestCommissionPerTrade, "backtest commission per fill, dollars", min: 0, max: 1_000_000),
             Redis = Streams.RedisSettings.Read(r),
+            Screener = ScreenerSettings.Read(r),
         };
         r.ThrowIfInvalid();
         entries = r.Entries;

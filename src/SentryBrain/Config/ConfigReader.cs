@@ -234,7 +234,7 @@ public sealed class ConfigReader(ConfigSource source)
         _entries.Add(new ConfigEntry(name, value, origin, secret, description));
     }
 
-    private void Fail(string name, string raw, string expected)
+    internal void Fail(string name, string raw, string expected)
     {
         // Never echo a value that could be a secret; names here are never secret-bearing.
         _errors.Add($"{name}={Quote(raw)} is not valid: expected {expected}.");

@@ -156,12 +156,12 @@ public sealed class LiveIndicators
     /// <summary>Z-score of today's return so far (price vs the last daily close) against the previous daily returns.</summary>
     public double? ZScore(double price)
     {
-        if (_returnCount < _options.ZScorePeriod || _returnStd <= 0 || LastDailyClose is not { } last || last <= 0 || price <= 0)
+        if (_returnCount < _options.ZScorePeriod || LastDailyClose is not { } last || last <= 0 || price <= 0)
         {
             return null;
         }
 
-        return ((price / last) - 1 - _returnMean) / _returnStd;
+        return ReturnsZScore.Standardize((price / last) - 1, _returnMean, _returnStd);
     }
 
     public void WarmUp(IReadOnlyList<DailyBar> bars)

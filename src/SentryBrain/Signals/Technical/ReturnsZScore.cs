@@ -181,6 +181,50 @@ public sealed class ReturnsZScore
         return true;
     }
 
+    /// <summary>
+    /// The one definition of a return's Z shared by the live indicators, the backtest's daily indicators and the
+    /// screener: (r − mean) / std of the window of returns before it (population std); null when std is not positive.
+    /// </summary>
+    public static double? Standardize(double r, double mean, double std) => std > 0 ? (r - mean) / std : null;
+
+    /// <summary>
+    /// Z of the last close's return against the <paramref name="period"/> returns before it (the screener's Z of
+    /// BEHAVIOR.md §8.3, through <see cref="PopulationMeanStd"/> and <see cref="Standardize"/> like the live value).
+    /// Needs <paramref name="period"/> + 2 closes, all finite and positive; null otherwise or for a constant window.
+    /// </summary>
+    public static double? OfLatest(ReadOnlySpan<double> closes, int period)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(period, 1);
+        if (closes.Length < period + 2)
+        {
+            return null;
+        }
+
+        var tail = closes[^(period + 2)..];
+        foreach (var c in tail)
+        {
+            if (!IsGoodPrice(c))
+            {
+                return null;
+            }
+        }
+
+        Span<double> window = period <= 256 ? stackalloc double[period] : new double[period];
+        for (var i = 0; i < period; i++)
+        {
+            window[i] = (tail[i + 1] / tail[i]) - 1;
+        }
+
+        if (IsConstant(window))
+        {
+            return null;
+        }
+
+        var (mean, std) = PopulationMeanStd(window);
+        var last = (tail[^1] / tail[^2]) - 1;
+        return Standardize(last, mean, std);
+    }
+
     /// <summary>Mean and population standard deviation of <paramref name="values"/> (two passes: exact and cheap for a window).</summary>
     public static (double Mean, double Std) PopulationMeanStd(ReadOnlySpan<double> values)
     {
