@@ -93,6 +93,7 @@ internal sealed class Rfc3339DateTimeOffsetConverter : JsonConverter<DateTimeOff
 [JsonSerializable(typeof(AlpacaClock))]
 [JsonSerializable(typeof(List<AlpacaCalendarDay>))]
 [JsonSerializable(typeof(AlpacaAsset))]
+[JsonSerializable(typeof(List<AlpacaAsset>))]
 [JsonSerializable(typeof(List<AlpacaCancelResult>))]
 [JsonSerializable(typeof(TradeUpdateWire))]
 internal sealed partial class AlpacaJsonContext : JsonSerializerContext;

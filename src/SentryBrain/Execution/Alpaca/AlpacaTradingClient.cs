@@ -117,6 +117,10 @@ public sealed class AlpacaTradingClient : IAlpacaOrderApi, IDisposable
         return await SendRequiredAsync(HttpMethod.Get, path, null, AlpacaJsonContext.Default.ListAlpacaCalendarDay, cancellationToken);
     }
 
+    /// <summary><c>GET /v2/assets?status=active&amp;asset_class=us_equity</c>: every active US equity (one call, no paging).</summary>
+    public async Task<IReadOnlyList<AlpacaAsset>> ListActiveEquitiesAsync(CancellationToken cancellationToken) =>
+        await SendRequiredAsync(HttpMethod.Get, "/v2/assets?status=active&asset_class=us_equity", null, AlpacaJsonContext.Default.ListAlpacaAsset, cancellationToken);
+
     /// <summary><c>GET /v2/assets/{symbol}</c>; null when Alpaca does not know the symbol (404).</summary>
     public Task<AlpacaAsset?> GetAssetAsync(string symbol, CancellationToken cancellationToken)
     {

@@ -176,68 +176,79 @@ public sealed class BarCache : IDisposable
     }
 
     /// <summary>Stores (replacing) the bars of <paramref name="key"/> in one transaction.</summary>
-    public void Put(BarCacheKey key, IReadOnlyList<AlpacaBar> bars)
+    public void Put(BarCacheKey key, IReadOnlyList<AlpacaBar> bars) => PutMany([(key, bars)]);
+
+    /// <summary>Stores (replacing) several ranges in one transaction: a screen's thousands of symbols cost one commit, not one each.</summary>
+    public void PutMany(IReadOnlyList<(BarCacheKey Key, IReadOnlyList<AlpacaBar> Bars)> entries)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        ArgumentNullException.ThrowIfNull(bars);
-        var k = key.Normalize();
+        ArgumentNullException.ThrowIfNull(entries);
         lock (_gate)
         {
             using var tx = _connection.BeginTransaction();
-            using (var delete = _connection.CreateCommand())
+            foreach (var (key, bars) in entries)
             {
-                delete.Transaction = tx;
-                delete.CommandText = "DELETE FROM bars WHERE range_id IN (SELECT id FROM bar_ranges WHERE " + KeyWhere + ");"
-                    + "DELETE FROM bar_ranges WHERE " + KeyWhere + ";";
-                BindKey(delete, k);
-                delete.ExecuteNonQuery();
-            }
-
-            long rangeId;
-            using (var insert = _connection.CreateCommand())
-            {
-                insert.Transaction = tx;
-                insert.CommandText = """
-                    INSERT INTO bar_ranges (symbol, timeframe, adjustment, feed, start_utc_ticks, end_utc_ticks, start_utc, end_utc, fetched_utc)
-                    VALUES ($symbol, $timeframe, $adjustment, $feed, $start, $end, $startText, $endText, $fetched);
-                    SELECT last_insert_rowid();
-                    """;
-                BindKey(insert, k);
-                insert.Parameters.AddWithValue("$startText", AlpacaDataClient.FormatRfc3339(k.StartUtc));
-                insert.Parameters.AddWithValue("$endText", AlpacaDataClient.FormatRfc3339(k.EndUtc));
-                insert.Parameters.AddWithValue("$fetched", AlpacaDataClient.FormatRfc3339(_time.GetUtcNow().UtcDateTime));
-                rangeId = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
-            }
-
-            using (var bar = _connection.CreateCommand())
-            {
-                bar.Transaction = tx;
-                bar.CommandText = "INSERT INTO bars (range_id, seq, t_utc_ticks, o, h, l, c, v, n, vw) VALUES ($id, $seq, $t, $o, $h, $l, $c, $v, $n, $vw)";
-                var names = new[] { "$id", "$seq", "$t", "$o", "$h", "$l", "$c", "$v", "$n", "$vw" };
-                foreach (var name in names)
-                {
-                    bar.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
-                }
-
-                bar.Prepare();
-                for (var i = 0; i < bars.Count; i++)
-                {
-                    var b = bars[i];
-                    bar.Parameters["$id"].Value = rangeId;
-                    bar.Parameters["$seq"].Value = i;
-                    bar.Parameters["$t"].Value = BarCacheKey.AsUtc(b.TimestampUtc).Ticks;
-                    bar.Parameters["$o"].Value = b.Open;
-                    bar.Parameters["$h"].Value = b.High;
-                    bar.Parameters["$l"].Value = b.Low;
-                    bar.Parameters["$c"].Value = b.Close;
-                    bar.Parameters["$v"].Value = b.Volume;
-                    bar.Parameters["$n"].Value = b.TradeCount;
-                    bar.Parameters["$vw"].Value = b.Vwap;
-                    bar.ExecuteNonQuery();
-                }
+                ArgumentNullException.ThrowIfNull(key);
+                ArgumentNullException.ThrowIfNull(bars);
+                PutInTransaction(tx, key.Normalize(), bars);
             }
 
             tx.Commit();
+        }
+    }
+
+    private void PutInTransaction(SqliteTransaction tx, BarCacheKey k, IReadOnlyList<AlpacaBar> bars)
+    {
+        using (var delete = _connection.CreateCommand())
+        {
+            delete.Transaction = tx;
+            delete.CommandText = "DELETE FROM bars WHERE range_id IN (SELECT id FROM bar_ranges WHERE " + KeyWhere + ");"
+                + "DELETE FROM bar_ranges WHERE " + KeyWhere + ";";
+            BindKey(delete, k);
+            delete.ExecuteNonQuery();
+        }
+
+        long rangeId;
+        using (var insert = _connection.CreateCommand())
+        {
+            insert.Transaction = tx;
+            insert.CommandText = """
+                INSERT INTO bar_ranges (symbol, timeframe, adjustment, feed, start_utc_ticks, end_utc_ticks, start_utc, end_utc, fetched_utc)
+                VALUES ($symbol, $timeframe, $adjustment, $feed, $start, $end, $startText, $endText, $fetched);
+                SELECT last_insert_rowid();
+                """;
+            BindKey(insert, k);
+            insert.Parameters.AddWithValue("$startText", AlpacaDataClient.FormatRfc3339(k.StartUtc));
+            insert.Parameters.AddWithValue("$endText", AlpacaDataClient.FormatRfc3339(k.EndUtc));
+            insert.Parameters.AddWithValue("$fetched", AlpacaDataClient.FormatRfc3339(_time.GetUtcNow().UtcDateTime));
+            rangeId = Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        using (var bar = _connection.CreateCommand())
+        {
+            bar.Transaction = tx;
+            bar.CommandText = "INSERT INTO bars (range_id, seq, t_utc_ticks, o, h, l, c, v, n, vw) VALUES ($id, $seq, $t, $o, $h, $l, $c, $v, $n, $vw)";
+            var names = new[] { "$id", "$seq", "$t", "$o", "$h", "$l", "$c", "$v", "$n", "$vw" };
+            foreach (var name in names)
+            {
+                bar.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+            }
+
+            bar.Prepare();
+            for (var i = 0; i < bars.Count; i++)
+            {
+                var b = bars[i];
+                bar.Parameters["$id"].Value = rangeId;
+                bar.Parameters["$seq"].Value = i;
+                bar.Parameters["$t"].Value = BarCacheKey.AsUtc(b.TimestampUtc).Ticks;
+                bar.Parameters["$o"].Value = b.Open;
+                bar.Parameters["$h"].Value = b.High;
+                bar.Parameters["$l"].Value = b.Low;
+                bar.Parameters["$c"].Value = b.Close;
+                bar.Parameters["$v"].Value = b.Volume;
+                bar.Parameters["$n"].Value = b.TradeCount;
+                bar.Parameters["$vw"].Value = b.Vwap;
+                bar.ExecuteNonQuery();
+            }
         }
     }
 
@@ -280,14 +291,20 @@ public sealed class BarCache : IDisposable
 
         var fetched = await api.GetBarsAsync(misses, timeframe, startUtc, endUtc, adjustment, cancellationToken).ConfigureAwait(false);
         var settled = _time.GetUtcNow().UtcDateTime >= SettledAtUtc(timeframe, endUtc);
+        var store = new List<(BarCacheKey, IReadOnlyList<AlpacaBar>)>(settled ? misses.Count : 0);
         foreach (var symbol in misses)
         {
             var bars = fetched.TryGetValue(symbol, out var got) ? got : [];
             result[symbol] = bars;
             if (settled)
             {
-                Put(new BarCacheKey(symbol, timeframe, adjustment, api.Feed, startUtc, endUtc), bars);
+                store.Add((new BarCacheKey(symbol, timeframe, adjustment, api.Feed, startUtc, endUtc), bars));
             }
+        }
+
+        if (store.Count > 0)
+        {
+            PutMany(store);
         }
 
         return result;
