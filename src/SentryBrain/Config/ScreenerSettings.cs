@@ -43,6 +43,12 @@ public sealed record ScreenerSettings
 
     public string BarCachePath { get; init; } = "data/bars-cache.db";
 
+    /// <summary>Alpaca's market-data host (<c>ALPACA_DATA_BASE_URL</c>); tests point it at a local fake.</summary>
+    public string DataBaseUrl { get; init; } = "https://data.alpaca.markets/";
+
+    /// <summary><c>iex</c> (free plan) or <c>sip</c>.</summary>
+    public string DataFeed { get; init; } = "iex";
+
     public bool DiscoveryEnabled { get; init; }
 
     public TimeOnly DiscoveryStartEt { get; init; } = new(7, 0);
@@ -74,6 +80,8 @@ public sealed record ScreenerSettings
             ParallelChunks = r.Int("SCREENER_PARALLEL_CHUNKS", d.ParallelChunks, "chunk requests in flight at once (1 = sequential with SCREENER_CHUNK_DELAY_SEC gaps)", min: 1, max: 64),
             ChunkRetries = r.Int("SCREENER_CHUNK_RETRIES", d.ChunkRetries, "times a failed chunk is asked again (after the HTTP client's own retries)", min: 0, max: 20),
             RunAtEt = r.Time("SCREENER_RUN_AT_ET", "09:30", "the consumer's once-a-day screen, New York time, on trading days (empty = off)", allowEmpty: true),
+            DataBaseUrl = r.Url("ALPACA_DATA_BASE_URL", d.DataBaseUrl, "Alpaca market-data host (bars for screen and backtest --data alpaca)", allowUserInfo: false, userInfoHint: "Alpaca keys go in APCA_API_KEY_ID and APCA_API_SECRET_KEY"),
+            DataFeed = r.String("ALPACA_DATA_FEED", d.DataFeed, "Alpaca data feed: iex (free) or sip", allowed: ["iex", "sip"]).ToLowerInvariant(),
             BarCachePath = r.String("BAR_CACHE_PATH", d.BarCachePath, "SQLite cache of fetched daily bars (screen, backtest --data alpaca)"),
             DiscoveryEnabled = r.Bool("DISCOVERY_ENABLED", d.DiscoveryEnabled, "the consumer screens in the pre-market window and follows the list (with OPPORTUNITY_ENGINE_ENABLED)"),
             DiscoveryStartEt = r.Time("DISCOVERY_START_ET", "07:00", "discovery window start, New York time")!.Value,
