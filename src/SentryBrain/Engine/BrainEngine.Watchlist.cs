@@ -13,11 +13,12 @@ namespace SentryBrain.Engine;
 /// The per-symbol tables (<see cref="PerSymbolEntryCounts"/>): symbol states (<see cref="SymbolRegistry"/>: prices,
 /// bars, indicators with OFI, news, outlier guard, cooldown; SPY kept while the 200-day regime reads it), the
 /// position memory (<see cref="PositionBook"/>) and the desk's sell entry prices (<see cref="OrderDesk"/>), both kept
-/// for held symbols only. The same pruning runs with the periodic idle prune (every minute of event time), list or
-/// not. Not pruned, on purpose: news kill-switch trips (a risk latch: a symbol halted by bad news stays halted for the
-/// trading date even if it leaves the list and comes back; they re-arm at the next date or after
-/// <c>KILL_SWITCH_REARM_MIN</c>), and the feed's positions and orders (<see cref="Holdings"/>: they are what is held,
-/// replaced by each such line).
+/// for held symbols only when there is a broker. The same pruning runs with the periodic idle prune (every minute of
+/// event time), list or not. Not pruned, on purpose: the position memory without a broker (the feed's positions say
+/// what is held and may drop a symbol for a line; bounded by what the account holds), news kill-switch trips (a risk
+/// latch: a symbol halted by bad news stays halted for the trading date even if it leaves the list and comes back;
+/// they re-arm at the next date or after <c>KILL_SWITCH_REARM_MIN</c>), and the feed's positions and orders
+/// (<see cref="Holdings"/>: they are what is held, replaced by each such line).
 /// </para>
 /// </summary>
 public sealed partial class BrainEngine
@@ -53,10 +54,14 @@ public sealed partial class BrainEngine
         }
     }
 
-    /// <summary>Position memory and sell entry prices are needed only while a symbol is held (a position or an open order).</summary>
+    /// <summary>
+    /// Position memory and sell entry prices are needed only while a symbol is held (a position or an open order).
+    /// Only with a broker: without one, what is held is the feed's last positions line, which may leave a symbol out
+    /// for a moment, and the memory (entry time, peak) must outlive that whenever the prune happens to run.
+    /// </summary>
     private void ForgetUnheld()
     {
-        if (_book is null && _desk is null)
+        if (_holdings.Broker is null)
         {
             return;
         }
