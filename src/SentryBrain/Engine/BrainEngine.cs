@@ -21,7 +21,8 @@ namespace SentryBrain.Engine;
 /// clock is event time (the latest <c>ts</c> seen), so the same input always gives the same journal. Per event the work
 /// is O(1) in the number of symbols. With a broker (embedded paper or Alpaca) the broker is the source of truth for
 /// positions and orders; without one (<c>TRADE_PAPER=false</c>) decisions are journaled only and positions come from
-/// the feed (<see cref="Holdings"/>). Lines in, the clock rule and rejections are in BrainEngine.Intake.cs.
+/// the feed (<see cref="Holdings"/>). Lines in, the clock rule and rejections are in BrainEngine.Intake.cs;
+/// following the active list and pruning per-symbol state in BrainEngine.Watchlist.cs.
 /// </summary>
 public sealed partial class BrainEngine
 {
@@ -209,7 +210,7 @@ public sealed partial class BrainEngine
         }
 
         _desk?.SweepStaleOrders(_now); // after the event, so a re-sent exit meets the latest quote
-        _symbols.MaybePrune(_events);
+        MaybePrune();
     }
 
     public RunSummary Finish()
@@ -302,7 +303,7 @@ public sealed partial class BrainEngine
 
         _risk.OnClock(ts);
         _spy.OnClock(ts, _findSymbol);
-        _parts.Watchlist?.Refresh(ts);
+        FollowWatchlist(ts);
     }
 
     /// <summary>The calendar's session for the current event time, looked up once per clock tick.</summary>

@@ -45,15 +45,37 @@ public interface ISizeMultiplier
 
 /// <summary>
 /// The symbols new buys are allowed in (the screener's active list); exits are always managed. Null = every symbol.
-/// <see cref="Refresh"/> is called on the event loop with event time and must be cheap when nothing changed.
-/// Today: <see cref="ActiveSymbols"/> (<c>ACTIVE_SYMBOLS_FILE</c>).
+/// <see cref="Refresh"/> and then <see cref="TakeChange"/> are called on the event loop at every clock tick, with event
+/// time, and must be cheap when nothing changed. A change the provider reports is journaled (one <c>screen</c> line)
+/// and the engine at once forgets every per-symbol state of symbols that are neither on the new list, nor held, nor
+/// with an open order. Today: <see cref="ActiveSymbols"/> (<c>ACTIVE_SYMBOLS_FILE</c>, and lists published by an
+/// in-process discovery job).
 /// </summary>
 public interface IWatchlistProvider
 {
     IReadOnlySet<string>? Active { get; }
 
     void Refresh(DateTime now);
+
+    /// <summary>
+    /// The change of <see cref="Active"/> since the last call (the first list counts as one: everything added), or
+    /// null when the set of symbols is the same. Default: never reports (a fixed list).
+    /// </summary>
+    WatchlistChange? TakeChange() => null;
 }
+
+/// <summary>A new active list, as <see cref="IWatchlistProvider.TakeChange"/> reports it; symbol lists are sorted (ordinal).</summary>
+/// <param name="Source"><c>file</c> (read from <c>ACTIVE_SYMBOLS_FILE</c>) or <c>discovery</c> (published in process).</param>
+/// <param name="Symbols">The new list.</param>
+/// <param name="Added">On the new list, not on the one reported before (all of them for the first list).</param>
+/// <param name="Removed">On the list reported before, not on the new one.</param>
+/// <param name="Reasons">Why each symbol was chosen, when the source said (discovery: e.g. <c>|Z|=2.31 vol=1.42x</c>); null = unknown.</param>
+public sealed record WatchlistChange(
+    string Source,
+    IReadOnlyList<string> Symbols,
+    IReadOnlyList<string> Added,
+    IReadOnlyList<string> Removed,
+    IReadOnlyDictionary<string, string>? Reasons);
 
 /// <summary>
 /// Sentiment of a news item in [−1, 1] (−1 very negative). Called on the event loop for every news line.

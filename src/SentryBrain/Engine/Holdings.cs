@@ -39,6 +39,9 @@ public sealed class Holdings
     /// <summary>A position or an open order on either side: the symbol's exits must keep being managed.</summary>
     public bool IsHeld(string symbol) => PositionOf(symbol).Qty != 0 || HasOpenOrder(symbol, OrderSide.Buy) || HasOpenOrder(symbol, OrderSide.Sell);
 
+    /// <summary>Entries per table (diagnostics): the feed's last positions and open orders (replaced by each line, never pruned: they say what is held).</summary>
+    internal (int FeedPositions, int FeedOpenOrders) Counts => (_feedPositions.Count, _feedOpenOrders.Count);
+
     public void OnPositions(PositionsEvent positions)
     {
         if (Broker is not null)

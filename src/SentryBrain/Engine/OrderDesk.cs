@@ -195,6 +195,27 @@ public sealed class OrderDesk
         }
     }
 
+    /// <summary>
+    /// Forgets the remembered entry price of sells (<c>_sellEntryAvg</c>, per symbol) of symbols no longer held
+    /// (<paramref name="isHeld"/>: a position or an open order). Cancels asked for and exits to re-price are kept per
+    /// open order and leave when the broker reports the order closed.
+    /// </summary>
+    public void Forget(Func<string, bool> isHeld)
+    {
+        if (_sellEntryAvg.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var symbol in _sellEntryAvg.Keys.Where(s => !isHeld(s)).ToList())
+        {
+            _sellEntryAvg.Remove(symbol);
+        }
+    }
+
+    /// <summary>Entries per table (diagnostics): sell entry prices per symbol, cancels asked and exits to re-price per order.</summary>
+    internal (int SellEntryAvg, int CancelRequested, int RepriceOnCancel) Counts => (_sellEntryAvg.Count, _cancelRequested.Count, _repriceOnCancel.Count);
+
     /// <summary>Marks scale-outs done (even if the order failed, so a level is never retried in a loop).</summary>
     public void RememberExitProgress(string symbol, in Decision decision, int? scaleOutLevel)
     {

@@ -92,6 +92,26 @@ public sealed class PositionBook
         }
     }
 
+    /// <summary>Drops memory of symbols not held (<paramref name="isHeld"/>: a position or an open order); saved when any went.</summary>
+    public void Forget(Func<string, bool> isHeld)
+    {
+        var stale = _positions.Keys.Concat(_persistedPeaks.Keys).Where(s => !isHeld(s)).Distinct().ToList();
+        var changed = false;
+        foreach (var symbol in stale)
+        {
+            changed |= _positions.Remove(symbol);
+            _persistedPeaks.Remove(symbol);
+        }
+
+        if (changed)
+        {
+            Save();
+        }
+    }
+
+    /// <summary>Entries per table (diagnostics): position memories, last persisted peaks.</summary>
+    internal (int Positions, int PersistedPeaks) Counts => (_positions.Count, _persistedPeaks.Count);
+
     /// <summary>Records the current P&amp;L; persists when the peak rose by ≥ 0.1 point since last written.</summary>
     public void OnPnl(string symbol, double pnlPct, DateTime now)
     {

@@ -9,6 +9,9 @@ namespace SentryBrain.Engine;
 /// The symbols the engine tracks and their state: created on first sight (live indicators warmed up from the daily
 /// bar source when the strategy reads them), capped at <c>MAX_SYMBOLS</c> (<see cref="SymbolCap"/>), and pruned
 /// when idle for <c>SYMBOL_STATE_TTL_SEC</c> or off the watchlist — never while held (a position or an open order).
+/// Off-list symbols are pruned every minute of event time, and at once when the list changes
+/// (<see cref="PruneOffList"/>). SPY stays while <c>SPY_200MA_REGIME_ENABLED</c> reads it, on the list or not
+/// (idle, it is pruned like any symbol and warmed up again when it comes back).
 /// </summary>
 public sealed class SymbolRegistry
 {
@@ -24,6 +27,7 @@ public sealed class SymbolRegistry
     private readonly ILogger _logger;
     private readonly Dictionary<string, SymbolState> _states = new(StringComparer.Ordinal);
     private readonly List<string> _pruneScratch = [];
+    private readonly string? _pinned;
     private DateTime _lastPrune;
     private DateTime _now;
     private DateOnly _tradingDate;
@@ -38,6 +42,7 @@ public sealed class SymbolRegistry
         _watchlist = watchlist;
         _isHeld = isHeld;
         _logger = logger;
+        _pinned = config.Spy200maRegimeEnabled ? SpyRegime.Symbol : null;
         Cap = new SymbolCap(config.MaxSymbols, _states, isHeld, PruneIdle);
     }
 
@@ -92,14 +97,48 @@ public sealed class SymbolRegistry
         }
     }
 
-    /// <summary>Called per event: every 4,096 events, prunes if a minute of event time has passed since the last prune.</summary>
-    public void MaybePrune(long events)
+    /// <summary>
+    /// Called per event: every 4,096 events, prunes if a minute of event time has passed since the last prune.
+    /// Returns true when it pruned (the engine then prunes its other per-symbol tables too).
+    /// </summary>
+    public bool MaybePrune(long events)
     {
         if (events % PruneCheckEveryEvents == 0 && _now - _lastPrune >= PruneInterval)
         {
             PruneIdle();
+            return true;
         }
+
+        return false;
     }
+
+    /// <summary>The list changed: forgets at once every symbol off it that is neither held nor with an open order; returns how many.</summary>
+    public int PruneOffList()
+    {
+        if (_watchlist?.Active is not { } watch)
+        {
+            return 0;
+        }
+
+        _pruneScratch.Clear();
+        foreach (var symbol in _states.Keys)
+        {
+            if (OffList(watch, symbol) && !_isHeld(symbol))
+            {
+                _pruneScratch.Add(symbol);
+            }
+        }
+
+        foreach (var symbol in _pruneScratch)
+        {
+            _states.Remove(symbol);
+        }
+
+        return _pruneScratch.Count;
+    }
+
+    private bool OffList(IReadOnlySet<string>? watch, string symbol)
+        => watch is not null && !watch.Contains(symbol) && !string.Equals(symbol, _pinned, StringComparison.Ordinal);
 
     /// <summary>Forgets symbols that are idle (or off the watchlist), not held and without open orders.</summary>
     private void PruneIdle()
@@ -110,7 +149,7 @@ public sealed class SymbolRegistry
         _pruneScratch.Clear();
         foreach (var (symbol, state) in _states)
         {
-            var stale = state.LastEventTs < idleBefore || (watch is not null && !watch.Contains(symbol));
+            var stale = state.LastEventTs < idleBefore || OffList(watch, symbol);
             if (stale && !_isHeld(symbol))
             {
                 _pruneScratch.Add(symbol);

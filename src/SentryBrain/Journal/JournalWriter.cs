@@ -16,8 +16,9 @@ public sealed record RunSummary(long Lines, long Events, long Rejected, long Unk
 }
 
 /// <summary>
-/// Writes the NDJSON journal of ARCHITECTURE.md. Output is a pure function of the input events:
-/// timestamps are event time and numbers use the shortest round-trip form, so a replay is byte-identical.
+/// Writes the NDJSON journal of ARCHITECTURE.md (decision, order, fill, reconcile, screen, error, entry, summary).
+/// Output is a pure function of the input events (and of the active list, when one is used): timestamps are event
+/// time and numbers use the shortest round-trip form, so a replay is byte-identical.
 /// </summary>
 public sealed class JournalWriter : IDisposable
 {
@@ -132,6 +133,33 @@ public sealed class JournalWriter : IDisposable
         EndLine();
     }
 
+    /// <summary>
+    /// A new active list (<c>screen</c>): where it came from (<c>file</c> | <c>discovery</c>), the list and what was
+    /// added and removed, each sorted as given, and the reason per symbol when known (written in ordinal key order).
+    /// </summary>
+    public void Screen(DateTime ts, string source, IReadOnlyList<string> symbols, IReadOnlyList<string> added, IReadOnlyList<string> removed, IReadOnlyDictionary<string, string>? reasons)
+    {
+        var w = Begin("screen"u8);
+        WriteTs(ts);
+        w.WriteString("source"u8, source);
+        WriteStrings("symbols"u8, symbols);
+        WriteStrings("added"u8, added);
+        WriteStrings("removed"u8, removed);
+        if (reasons is { Count: > 0 })
+        {
+            w.WritePropertyName("reasons"u8);
+            w.WriteStartObject();
+            foreach (var symbol in reasons.Keys.Order(StringComparer.Ordinal))
+            {
+                w.WriteString(symbol, reasons[symbol]);
+            }
+
+            w.WriteEndObject();
+        }
+
+        EndLine();
+    }
+
     public void Error(long line, string error)
     {
         var w = Begin("error"u8);
@@ -209,6 +237,18 @@ public sealed class JournalWriter : IDisposable
         {
             _writer.WriteString(name, value);
         }
+    }
+
+    private void WriteStrings(ReadOnlySpan<byte> name, IReadOnlyList<string> values)
+    {
+        _writer.WritePropertyName(name);
+        _writer.WriteStartArray();
+        for (var i = 0; i < values.Count; i++)
+        {
+            _writer.WriteStringValue(values[i]);
+        }
+
+        _writer.WriteEndArray();
     }
 
     private void WriteNullable(ReadOnlySpan<byte> name, double? value)
