@@ -313,7 +313,7 @@ internal static class BacktestCommand
 
         var screen = a.Screen is { } n
             ? new BacktestScreen(n, ScreenCriteria.From(config.Screener), a.Fallback == "top", config.Screener.LookbackDays,
-                a.Universe ?? "--symbols", symbols.Count + missing.Count, missing)
+                a.Universe ?? "--symbols " + string.Join(',', a.Symbols.Take(20)) + (a.Symbols.Length > 20 ? ",…" : string.Empty), symbols.Count + missing.Count, missing)
             : null;
         return (symbols, screen);
     }
