@@ -5,6 +5,7 @@ using System.Reflection;
 using SentryBrain.Backtesting;
 using SentryBrain.Config;
 using SentryBrain.Market.Alpaca;
+using SentryBrain.Screening;
 using Spectre.Console;
 
 namespace SentryBrain.Cli.Commands;
@@ -38,9 +39,13 @@ internal static class BacktestCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed recorded in the manifest (the simulation itself is deterministic)", DefaultValueFactory = _ => 0 };
         var walkForward = new Option<string?>("--walk-forward") { Description = "TRAIN:TEST in trading days, e.g. 252:63" };
         var sweep = new Option<string[]>("--sweep") { Description = "PARAM=v1,v2,... (repeat for a grid); PARAM is a configuration variable or SMA_FAST/SMA_SLOW/SMA_RSI_MAX/SMA_RSI_PERIOD", AllowMultipleArgumentsPerToken = false };
+        var screen = new Option<int?>("--screen") { Description = "Re-screen every morning from the bars before it (SCREENER_* criteria) and buy only the day's top N" };
+        var universe = new Option<string?>("--universe") { Description = "The symbols to load and screen instead of --symbols: sp500, lab_12, file:PATH, a comma list, … (csv:DIR: those with DIR/SYMBOL.csv)" };
+        var fallback = new Option<string?>("--fallback") { Description = "With --screen, a day where nothing qualifies: none (keep the previous list, default) or top (the best-scored names)" };
+        fallback.AcceptOnlyFromAmong("none", "top");
         var command = new Command("backtest", "Run the strategy on daily bars and write a report")
         {
-            data, symbols, strategy, days, years, start, end, cash, report, force, seed, walkForward, sweep,
+            data, symbols, strategy, days, years, start, end, cash, report, force, seed, walkForward, sweep, screen, universe, fallback,
         };
         command.SetAction(parse => Usage.Run("backtest", () =>
         {
@@ -59,7 +64,11 @@ internal static class BacktestCommand
                     parse.GetValue(force),
                     parse.GetValue(seed),
                     parse.GetValue(walkForward),
-                    parse.GetValue(sweep) ?? [])), TimeProvider.System);
+                    parse.GetValue(sweep) ?? [],
+                    parse.GetValue(screen),
+                    parse.GetValue(universe),
+                    parse.GetValue(fallback),
+                    SymbolsGiven: parse.GetResult(symbols) is { Implicit: false })), TimeProvider.System);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or ConfigException or Market.Bars.BarCsvException or Execution.Alpaca.AlpacaApiException or UnauthorizedAccessException)
             {
@@ -71,7 +80,8 @@ internal static class BacktestCommand
 
     private sealed record Args(
         string Data, string[] Symbols, string Strategy, int? Days, double? Years, DateOnly? Start, DateOnly? End,
-        double Cash, string? Report, bool Force, ulong Seed, string? WalkForward, string[] Sweep);
+        double Cash, string? Report, bool Force, ulong Seed, string? WalkForward, string[] Sweep,
+        int? Screen, string? Universe, string? Fallback, bool SymbolsGiven);
 
     /// <summary>Every value and combination checked before any data is read or any folder made.</summary>
     private static Args Validate(Args a)
@@ -137,6 +147,7 @@ internal static class BacktestCommand
             Experiments.ParseWalkForward(wf);
         }
 
+        ValidateScreen(a);
         return a;
     }
 
@@ -147,7 +158,13 @@ internal static class BacktestCommand
         var kind = BacktestOptions.Parse(a.Strategy);
         var grid = Experiments.Grid(a.Sweep);
         var points = SweepParameters.Check(grid, kind, entries.Select(e => e.Name).ToHashSet(StringComparer.Ordinal), overrides => LoadConfig(overrides, out _));
-        var wanted = a.Symbols.ToList();
+        if (a.Screen is null && grid.SelectMany(p => p.Values).Select(v => v.Key).FirstOrDefault(k => k.StartsWith("SCREENER_", StringComparison.Ordinal)) is { } unread)
+        {
+            throw new UsageException($"--sweep {unread}: only a backtest with --screen reads it");
+        }
+
+        var (symbolSet, screen) = SymbolSet(a, config);
+        var wanted = symbolSet.ToList();
         var dataOnly = new List<string>();
         if (config.Spy200maRegimeEnabled && kind != BacktestStrategy.SmaCross && !wanted.Contains("SPY"))
         {
@@ -165,7 +182,7 @@ internal static class BacktestCommand
         // The period comes from the traded symbols (a regime-only SPY does not stretch it). Up to WarmUpDays before
         // it are loaded too: indicators warm up there, but no order is placed and statistics start at the period.
         var traded = series.Where(s => !dataOnly.Contains(s.Symbol)).ToList();
-        CheckPeriod(a, traded);
+        CheckPeriod(a, symbolSet, traded);
         var (from, to) = BacktestData.Range(traded, a.Start, a.End, a.Days, a.Years);
         from ??= traded.SelectMany(s => s.Bars).Select(b => (DateOnly?)b.Date).DefaultIfEmpty(null).Min();
         var panel = BarPanel.Align(series, from?.AddDays(-WarmUpDays), to);
@@ -175,7 +192,7 @@ internal static class BacktestCommand
             throw new UsageException("no bars in the requested range");
         }
 
-        var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, TradeFromDay: tradeFrom, DataOnlySymbols: dataOnly);
+        var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, TradeFromDay: tradeFrom, DataOnlySymbols: dataOnly, Screen: screen);
         var manifest = new RunManifest(
             CodeVersion(),
             "brain " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
@@ -193,6 +210,11 @@ internal static class BacktestCommand
         }
 
         var result = WithProgress($"backtest {name}", panel.Days, progress => Backtester.Run(panel, baseOptions, progress));
+        if (result.Screens is { Count: > 0 } screens && screens.All(d => d.Scored == 0))
+        {
+            Console.Error.WriteLine($"warning: no symbol was ever scored: the screen needs {screen!.Criteria.MinBars} daily bars within SCREENER_LOOKBACK_DAYS={screen.LookbackDays} calendar days before each morning, with volume ≥ SCREENER_MIN_VOLUME and close ≥ SCREENER_MIN_PRICE");
+        }
+
         var summary = BacktestStatistics.Compute(result);
         manifest = manifest with { ElapsedSeconds = clock.Elapsed.TotalSeconds };
         var dir = ReportFolder.Publish(a.Report, a.Force, ReportsRoot, time, staging =>
@@ -205,12 +227,12 @@ internal static class BacktestCommand
     }
 
     /// <summary>The requested period against the data: --start or --end past the data's last date is an error, not an empty or short run.</summary>
-    private static void CheckPeriod(Args a, IReadOnlyList<SymbolBars> traded)
+    private static void CheckPeriod(Args a, IReadOnlyList<string> symbols, IReadOnlyList<SymbolBars> traded)
     {
         var last = traded.SelectMany(s => s.Bars).Select(b => (DateOnly?)b.Date).DefaultIfEmpty(null).Max();
         if (last is not { } l)
         {
-            throw new UsageException($"no bars for {string.Join(", ", a.Symbols)}");
+            throw new UsageException($"no bars for {Few(symbols)}");
         }
 
         if (a.Start is { } start && start > l)
@@ -224,6 +246,79 @@ internal static class BacktestCommand
             throw new UsageException($"--end {end:yyyy-MM-dd} is after the data's last date {l:yyyy-MM-dd}: the data ends before the period does");
         }
     }
+
+    /// <summary>--screen, --universe and --fallback on their own and together with --symbols.</summary>
+    private static void ValidateScreen(Args a)
+    {
+        if (a.Screen is { } n)
+        {
+            Usage.AtLeast(n, 1, "--screen");
+        }
+        else if (a.Fallback is not null)
+        {
+            throw new UsageException("--fallback only applies with --screen N");
+        }
+
+        if (a.Universe is { } u)
+        {
+            if (a.SymbolsGiven)
+            {
+                throw new UsageException("--symbols and --universe both name the symbols: give one of them (--screen screens either)");
+            }
+
+            if (u.Trim().StartsWith("alpaca_equity", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"--universe {u} is today's list of tradable assets: on past bars it holds only the survivors; pass a list (file:PATH, sp500, a comma list)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The symbols to load (the universe's that the data source has, else --symbols) and the screen, if any. Universe
+    /// symbols without data are left out with a warning; a universe none of whose symbols has data is an error.
+    /// </summary>
+    private static (IReadOnlyList<string> Symbols, BacktestScreen? Screen) SymbolSet(Args a, BrainConfig config)
+    {
+        IReadOnlyList<string> symbols = a.Symbols;
+        IReadOnlyList<string> missing = [];
+        if (a.Universe is { } spec)
+        {
+            Universe universe;
+            try
+            {
+                universe = Universes.Resolve(spec, new UniverseContext("data", config.Screener.Tickers));
+            }
+            catch (UniverseException ex)
+            {
+                throw new UsageException("--universe: " + ex.Message);
+            }
+
+            foreach (var problem in universe.Problems)
+            {
+                Console.Error.WriteLine("warning: skipped universe line " + problem);
+            }
+
+            (symbols, missing) = BacktestData.Available(a.Data, universe.Symbols);
+            var where = a.Data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? $"{a.Data[4..]} (as SYMBOL.csv)" : $"--data {a.Data}";
+            if (symbols.Count == 0)
+            {
+                throw new UsageException($"--universe {spec}: none of its {missing.Count} symbols ({Few(missing)}) has bars in {where}");
+            }
+
+            if (missing.Count > 0)
+            {
+                Console.Error.WriteLine($"warning: {missing.Count} of the {universe.Symbols.Count} symbols of --universe {spec} have no bars in {where} and are left out: {Few(missing)}");
+            }
+        }
+
+        var screen = a.Screen is { } n
+            ? new BacktestScreen(n, ScreenCriteria.From(config.Screener), a.Fallback == "top", config.Screener.LookbackDays,
+                a.Universe ?? "--symbols " + string.Join(',', a.Symbols.Take(20)) + (a.Symbols.Length > 20 ? ",…" : string.Empty), symbols.Count + missing.Count, missing)
+            : null;
+        return (symbols, screen);
+    }
+
+    private static string Few(IReadOnlyList<string> symbols) => string.Join(", ", symbols.Take(20)) + (symbols.Count > 20 ? ", …" : string.Empty);
 
     private static int RunExperiments(Args a, BarPanel panel, BacktestOptions baseOptions, IReadOnlyList<GridPoint> grid, IReadOnlyDictionary<GridPoint, SweepParameters.Point> points, RunManifest manifest, Stopwatch clock, TimeProvider time)
     {
@@ -265,7 +360,9 @@ internal static class BacktestCommand
     private static BacktestOptions OptionsFor(BacktestOptions baseOptions, SweepParameters.Point point)
     {
         var config = point.ConfigOverrides.Count == 0 ? baseOptions.Config : LoadConfig(point.ConfigOverrides, out _);
-        return baseOptions with { Config = config, SmaCross = point.Sma };
+        // A swept SCREENER_* value changes the screen too.
+        var screen = baseOptions.Screen is { } s ? s with { Criteria = ScreenCriteria.From(config.Screener), LookbackDays = config.Screener.LookbackDays } : null;
+        return baseOptions with { Config = config, SmaCross = point.Sma, Screen = screen };
     }
 
     /// <summary>The configuration from the process environment and .env, with sweep values on top (they win).</summary>

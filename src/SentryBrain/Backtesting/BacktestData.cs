@@ -66,15 +66,34 @@ public static class BacktestData
         var result = new List<SymbolBars>();
         foreach (var symbol in symbols)
         {
-            var path = new[] { symbol, symbol.ToUpperInvariant(), symbol.ToLowerInvariant() }
-                .Select(name => Path.Combine(directory, name + ".csv"))
-                .FirstOrDefault(File.Exists)
+            var path = CsvPath(directory, symbol)
                 ?? throw new FileNotFoundException($"no bars for '{symbol}': {Path.Combine(directory, symbol + ".csv")} does not exist");
             result.Add(BacktestBarReader.ReadFile(symbol.ToUpperInvariant(), path, issues));
         }
 
         return result;
     }
+
+    /// <summary>
+    /// Splits <paramref name="symbols"/> by whether <paramref name="data"/> (<c>sample</c>, <c>csv:DIR</c>, <c>alpaca</c>)
+    /// has bars for them, before anything is read: a universe names more symbols than a folder usually holds. Alpaca
+    /// cannot tell without asking, so every symbol counts as available there.
+    /// </summary>
+    public static (IReadOnlyList<string> WithData, IReadOnlyList<string> WithoutData) Available(string data, IReadOnlyList<string> symbols)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(symbols);
+        Func<string, bool> has = data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase)
+            ? symbol => CsvPath(data[4..], symbol) is not null
+            : data.Equals("sample", StringComparison.OrdinalIgnoreCase) ? SampleFiles.ContainsKey : _ => true;
+        return ([.. symbols.Where(has)], [.. symbols.Where(s => !has(s))]);
+    }
+
+    /// <summary>The file of <paramref name="symbol"/>'s bars in <paramref name="directory"/>, or null when there is none.</summary>
+    public static string? CsvPath(string directory, string symbol)
+        => new[] { symbol, symbol.ToUpperInvariant(), symbol.ToLowerInvariant() }
+            .Select(name => Path.Combine(directory, name + ".csv"))
+            .FirstOrDefault(File.Exists);
 
     /// <summary>Daily bars (<c>1Day</c>, split-adjusted) from Alpaca through the cache; the New York date names each bar.</summary>
     public static async Task<IReadOnlyList<SymbolBars>> LoadAlpacaAsync(

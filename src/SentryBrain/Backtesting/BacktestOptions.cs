@@ -37,6 +37,7 @@ public sealed record SmaCrossParameters(int Fast = 10, int Slow = 30, int RsiPer
 /// <param name="RecordDecisions">Keep every decision, holds included (tests: look-ahead and parity).</param>
 /// <param name="DataOnlySymbols">Symbols loaded only for the regime filter (SPY): never traded.</param>
 /// <param name="IntrabarExits">Check stops and take profits against each bar's open, low and high (off: judged at the close only, as on a one-print-per-day replay).</param>
+/// <param name="Screen">Re-screen the traded symbols every morning and buy only the day's list (<c>--screen N</c>); null: every symbol may be bought.</param>
 public sealed record BacktestOptions(
     BacktestStrategy Strategy,
     BrainConfig Config,
@@ -46,7 +47,8 @@ public sealed record BacktestOptions(
     string RegimeSymbol = "SPY",
     bool RecordDecisions = false,
     IReadOnlyList<string>? DataOnlySymbols = null,
-    bool IntrabarExits = true)
+    bool IntrabarExits = true,
+    BacktestScreen? Screen = null)
 {
     public bool FillAtNextOpen => Config.BacktestFillAtNextOpen;
 

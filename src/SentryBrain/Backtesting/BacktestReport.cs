@@ -32,11 +32,15 @@ public static class BacktestReport
         ArgumentNullException.ThrowIfNull(result);
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "summary.json"), SummaryJson(strategy, options, summary));
-        File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(strategy, options, summary, manifest));
+        File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(strategy, options, summary, manifest, result.Screens));
         File.WriteAllText(Path.Combine(directory, "trades.csv"), TradesCsv(result.RoundTrips));
         File.WriteAllText(Path.Combine(directory, "fills.csv"), FillsCsv(result.Fills));
         File.WriteAllText(Path.Combine(directory, "equity.csv"), EquityCsv(result));
         File.WriteAllText(Path.Combine(directory, "manifest.json"), ManifestJson(strategy, options, manifest));
+        if (result.Screens is { } screens)
+        {
+            File.WriteAllText(Path.Combine(directory, ScreenReport.CsvFile), ScreenReport.Csv(screens));
+        }
     }
 
     public static string SummaryJson(string strategy, BacktestOptions options, BacktestSummary s)
@@ -77,6 +81,11 @@ public static class BacktestReport
             w.WriteNumber("slippage_bps", options.SlippageBps);
             w.WriteNumber("commission_per_trade", options.CommissionPerTrade);
             w.WriteEndObject();
+            if (options.Screen is { } screen)
+            {
+                ScreenReport.WriteJson(w, screen);
+            }
+
             w.WriteStartArray("symbols");
             foreach (var sym in s.Symbols)
             {
@@ -96,7 +105,8 @@ public static class BacktestReport
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    public static string SummaryMarkdown(string strategy, BacktestOptions options, BacktestSummary s, RunManifest manifest)
+    /// <param name="screens">Each day's screen (<c>--screen</c>): adds the "Daily screen" section.</param>
+    public static string SummaryMarkdown(string strategy, BacktestOptions options, BacktestSummary s, RunManifest manifest, IReadOnlyList<ScreenDay>? screens = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(s);
@@ -127,6 +137,11 @@ public static class BacktestReport
         foreach (var sym in s.Symbols)
         {
             b.Append(c, $"| {sym.Symbol} | {sym.Trades} | {Money(sym.Pnl)} | {Pct(sym.WinRate)} | {Pct(sym.Exposure)} |\n");
+        }
+
+        if (options.Screen is { } screen && screens is not null)
+        {
+            b.Append(ScreenReport.Markdown(screen, screens));
         }
 
         if (manifest.Issues.Count > 0)

@@ -60,4 +60,7 @@ public sealed class BacktestResult
 
     /// <summary>Bars the strategies consumed (symbol-days with a bar).</summary>
     public required long BarsProcessed { get; init; }
+
+    /// <summary>Each traded day's screen (<see cref="BacktestOptions.Screen"/>); null without a screen.</summary>
+    public IReadOnlyList<ScreenDay>? Screens { get; init; }
 }

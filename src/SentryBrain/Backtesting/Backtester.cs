@@ -7,6 +7,8 @@ namespace SentryBrain.Backtesting;
 /// <summary>
 /// The event-driven daily simulator. Per day t, in this order:
 /// <list type="number">
+/// <item>before the open, with <see cref="BacktestOptions.Screen"/>: the day's list from the bars before t
+/// (<see cref="DailyScreen"/>); off the list a symbol may not be bought, but a held one keeps every exit, as live;</item>
 /// <item>at the open: orders decided at the previous close fill at this open (sells first, so their cash can pay for
 /// buys) with slippage against us and a commission per fill; a symbol without a bar today keeps its order until its
 /// next bar;</item>
@@ -76,6 +78,7 @@ public static class Backtester
         private readonly Drawdown _drawdown;
         private readonly int _regime;
         private readonly Signals.Technical.Sma? _regimeSma;
+        private readonly DailyScreen? _screen;
         private double _cash;
         private int _pendingCount;
         private bool _spyBelow;
@@ -128,6 +131,7 @@ public static class Backtester
             _drawdown = new Drawdown(_config.DrawdownHaltEnabled, _config.MaxDrawdownPct);
             _regime = _config.Spy200maRegimeEnabled && options.Strategy != BacktestStrategy.SmaCross ? panel.IndexOf(options.RegimeSymbol) : -1;
             _regimeSma = _regime >= 0 ? new Signals.Technical.Sma((int)RegimeSmaDays) : null;
+            _screen = options.Screen is { } screen ? new DailyScreen(panel, screen, [.. _dataOnly.Select(d => !d)]) : null;
         }
 
         public BacktestResult Run(Action<int, int>? progress)
@@ -141,6 +145,11 @@ public static class Backtester
             for (var t = 0; t < days; t++)
             {
                 var date = _panel.Dates[t];
+                if (_screen is not null && t >= from)
+                {
+                    _screen.Run(t); // the morning's list, from the bars before today
+                }
+
                 if (_pendingCount > 0)
                 {
                     FillPending(t, date);
@@ -224,6 +233,7 @@ public static class Backtester
                 SymbolDaysInMarket = _symbolDaysInMarket,
                 Decisions = _decisions,
                 BarsProcessed = bars,
+                Screens = _screen?.Days,
             };
         }
 
@@ -244,7 +254,7 @@ public static class Backtester
             var position = new HeldPosition(qty, _avg[s], peak, qty > 0 ? date.DayNumber - _entryDate[s].DayNumber : 0, _scaledAtVwap[s], _levelsDone[s], VwapTarget: false);
             var gates = new EntryGates(
                 RegularSession: true,
-                EntryAllowed: true,
+                EntryAllowed: _screen?.IsListed(s) ?? true, // the live watchlist gate: only buys need the list
                 KillSwitchReason: _killSwitch,
                 DailyCap: capState,
                 DrawdownHalted: halted,
