@@ -20,6 +20,7 @@ public readonly record struct ChunkProgress(int ChunksDone, int ChunksTotal, int
 /// <summary>Symbols of a chunk that failed every attempt, with the last error (scrubbed of secrets by the client).</summary>
 public sealed record FailedChunk(IReadOnlyList<string> Symbols, string Error);
 
+/// <param name="ChunkAttempts">Chunk requests that reached the API, retries included; a chunk the cache answers whole costs none.</param>
 public sealed record BarFetchResult(
     IReadOnlyDictionary<string, IReadOnlyList<AlpacaBar>> Bars,
     IReadOnlyList<FailedChunk> Failed,
@@ -61,12 +62,11 @@ public sealed class ChunkedBarFetcher(IAlpacaBarsApi api, BarCache? cache, Chunk
         var failed = new FailedChunk?[chunks.Length];
         var done = 0;
         var failedSymbols = 0;
-        var attempts = 0;
+        var counted = new CountingApi(api);
 
         async ValueTask RunChunk(int index, CancellationToken ct)
         {
-            var (bars, error, tries) = await FetchChunkAsync(chunks[index], startUtc, endUtc, adjustment, ct).ConfigureAwait(false);
-            Interlocked.Add(ref attempts, tries);
+            var (bars, error) = await FetchChunkAsync(counted, chunks[index], startUtc, endUtc, adjustment, ct).ConfigureAwait(false);
             results[index] = bars;
             if (error is not null)
             {
@@ -104,10 +104,11 @@ public sealed class ChunkedBarFetcher(IAlpacaBarsApi api, BarCache? cache, Chunk
             }
         }
 
-        return new BarFetchResult(merged, [.. failed.OfType<FailedChunk>()], chunks.Length, attempts);
+        return new BarFetchResult(merged, [.. failed.OfType<FailedChunk>()], chunks.Length, counted.Calls);
     }
 
-    private async Task<(IReadOnlyDictionary<string, IReadOnlyList<AlpacaBar>>? Bars, string? Error, int Tries)> FetchChunkAsync(
+    private async Task<(IReadOnlyDictionary<string, IReadOnlyList<AlpacaBar>>? Bars, string? Error)> FetchChunkAsync(
+        IAlpacaBarsApi source,
         string[] chunk,
         DateTime startUtc,
         DateTime endUtc,
@@ -120,20 +121,42 @@ public sealed class ChunkedBarFetcher(IAlpacaBarsApi api, BarCache? cache, Chunk
             try
             {
                 var bars = cache is null
-                    ? await api.GetBarsAsync(chunk, Timeframe, startUtc, endUtc, adjustment, cancellationToken).ConfigureAwait(false)
-                    : await cache.GetBarsAsync(api, chunk, Timeframe, startUtc, endUtc, adjustment, cancellationToken).ConfigureAwait(false);
-                return (bars, null, attempt + 1);
+                    ? await source.GetBarsAsync(chunk, Timeframe, startUtc, endUtc, adjustment, cancellationToken).ConfigureAwait(false)
+                    : await cache.GetBarsAsync(source, chunk, Timeframe, startUtc, endUtc, adjustment, cancellationToken).ConfigureAwait(false);
+                return (bars, null);
             }
             catch (Exception ex) when (IsChunkFailure(ex, cancellationToken))
             {
                 if (attempt >= plan.ChunkRetries || ex is AlpacaApiException { StatusCode: 401 or 403 })
                 {
-                    return (null, ex.Message, attempt + 1);
+                    return (null, ex.Message);
                 }
 
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
                 delay += delay;
             }
+        }
+    }
+
+    /// <summary>The API as the fetcher sees it, counting the calls that reach it (the cache calls it only for its misses).</summary>
+    private sealed class CountingApi(IAlpacaBarsApi inner) : IAlpacaBarsApi
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public string Feed => inner.Feed;
+
+        public Task<IReadOnlyDictionary<string, IReadOnlyList<AlpacaBar>>> GetBarsAsync(
+            IReadOnlyList<string> symbols,
+            string timeframe,
+            DateTime startUtc,
+            DateTime endUtc,
+            string adjustment = "raw",
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _calls);
+            return inner.GetBarsAsync(symbols, timeframe, startUtc, endUtc, adjustment, cancellationToken);
         }
     }
 

@@ -167,19 +167,22 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         }
     }
 
-    public void AddAsset(string symbol, string name)
+    public void AddAsset(string symbol, string name) => AddAsset(symbol, name, "active", tradable: true);
+
+    /// <summary>An asset of any status (<c>active</c>, <c>inactive</c>), tradability and class (<c>us_equity</c>, <c>crypto</c>, …).</summary>
+    public void AddAsset(string symbol, string name, string status, bool tradable, string assetClass = "us_equity")
     {
         lock (_gate)
         {
             _assets[symbol] = new JsonObject
             {
                 ["id"] = "b0b6dd9d-8b9b-48a9-ba46-b9d54906e415",
-                ["class"] = "us_equity",
-                ["exchange"] = "NASDAQ",
+                ["class"] = assetClass,
+                ["exchange"] = assetClass == "crypto" ? "CRYPTO" : "NASDAQ",
                 ["symbol"] = symbol,
                 ["name"] = name,
-                ["status"] = "active",
-                ["tradable"] = true,
+                ["status"] = status,
+                ["tradable"] = tradable,
                 ["marginable"] = true,
                 ["shortable"] = true,
                 ["easy_to_borrow"] = true,
@@ -314,6 +317,7 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
                 ("GET", ["v2", "calendar"]) => (200, Calendar(query["start"].ToString(), query["end"].ToString())),
                 ("GET", ["v2", "positions"]) => (200, new JsonArray([.. _positions.Values.Select(p => p.DeepClone())])),
                 ("DELETE", ["v2", "positions", var symbol]) => ClosePosition(symbol),
+                ("GET", ["v2", "assets"]) => (200, ListAssets(query["status"].ToString(), query["asset_class"].ToString())),
                 ("GET", ["v2", "assets", var symbol]) => _assets.TryGetValue(symbol, out var asset)
                     ? (200, asset.DeepClone())
                     : (404, Error(40410000, "asset not found for " + symbol)),
@@ -456,6 +460,16 @@ public sealed class FakeAlpacaServer : IAsyncDisposable
         _positions.Remove(symbol);
         return (status, order);
     }
+
+    /// <summary>
+    /// <c>GET /v2/assets</c> like Alpaca: every status unless <c>status</c> is given, <c>us_equity</c> unless
+    /// <c>asset_class</c> is given; in the order added (Alpaca does not sort them either).
+    /// </summary>
+    private JsonArray ListAssets(string status, string assetClass) =>
+        [.. _assets.Values
+            .Where(a => status.Length == 0 || Str(a, "status") == status)
+            .Where(a => Str(a, "class") == (assetClass.Length == 0 ? "us_equity" : assetClass))
+            .Select(a => a.DeepClone())];
 
     private JsonArray Calendar(string start, string end) =>
         [.. _calendar
