@@ -20,8 +20,12 @@ public sealed record ScreenCriteria(
     /// <summary>Daily bars a symbol needs to be scored: the Z needs <see cref="ZPeriod"/> + 2 closes, the average <see cref="VolumeWindow"/> + 1 volumes.</summary>
     public int MinBars => Math.Max(ZPeriod + 2, VolumeWindow + 1);
 
-    /// <summary>The volume ratio at which a spike qualifies (1.15 for 15 %).</summary>
-    public double SpikeRatio => 1 + (VolumeSpikePct / 100);
+    /// <summary>
+    /// The volume ratio at which a spike qualifies (1.15 for 15 %). Computed as (100 + pct) / 100, the correctly
+    /// rounded ratio: 1 + pct / 100 rounds up for some percentages (1 + 0.14 = 1.1400000000000001), and a volume
+    /// exactly at the threshold (1,140,000 against 1,000,000) would then not qualify.
+    /// </summary>
+    public double SpikeRatio => (100 + VolumeSpikePct) / 100;
 
     public static ScreenCriteria From(ScreenerSettings s) =>
         new(s.ZThreshold, s.VolumeSpikePct, s.MinVolume, s.MinPrice, s.ZPeriod, s.VolumeWindow);
