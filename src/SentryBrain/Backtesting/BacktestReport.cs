@@ -39,7 +39,7 @@ public static class BacktestReport
         File.WriteAllText(Path.Combine(directory, "manifest.json"), ManifestJson(strategy, options, manifest));
         if (result.Screens is { } screens)
         {
-            File.WriteAllText(Path.Combine(directory, ScreenReport.CsvFile), ScreenReport.Csv(screens));
+            File.WriteAllText(Path.Combine(directory, BacktestScreenReport.CsvFile), BacktestScreenReport.Csv(screens));
         }
     }
 
@@ -83,7 +83,7 @@ public static class BacktestReport
             w.WriteEndObject();
             if (options.Screen is { } screen)
             {
-                ScreenReport.WriteJson(w, screen);
+                BacktestScreenReport.WriteJson(w, screen);
             }
 
             w.WriteStartArray("symbols");
@@ -141,7 +141,7 @@ public static class BacktestReport
 
         if (options.Screen is { } screen && screens is not null)
         {
-            b.Append(ScreenReport.Markdown(screen, screens));
+            b.Append(BacktestScreenReport.Markdown(screen, screens));
         }
 
         if (manifest.Issues.Count > 0)

@@ -19,7 +19,7 @@ public static class ReportFolder
     public static readonly IReadOnlyList<string> ReportFiles =
     [
         "summary.md", "summary.json", "trades.csv", "fills.csv", "equity.csv", "equity.png", "drawdown.png", "manifest.json",
-        "sweep.csv", "walk_forward.csv", ScreenReport.CsvFile,
+        "sweep.csv", "walk_forward.csv", BacktestScreenReport.CsvFile,
     ];
 
     /// <summary>Why <paramref name="directory"/> cannot take a report (checked before the run), or null when it can.</summary>

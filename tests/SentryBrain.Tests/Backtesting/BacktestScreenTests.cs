@@ -115,8 +115,8 @@ public sealed class BacktestScreenTests : IDisposable
             // Bars from day t on replaced by wild values (×3 prices, ×10 volume): day t's list must not move.
             var changed = Backtester.Run(Perturbed(panel, t), Options(Screen(5))).Screens!;
             var cut = panel.Dates[t];
-            Assert.Equal(ScreenReport.Csv([.. result.Screens!.Where(d => d.Date <= cut)]), ScreenReport.Csv([.. changed.Where(d => d.Date <= cut)]));
-            Assert.NotEqual(ScreenReport.Csv(result.Screens!), ScreenReport.Csv(changed));
+            Assert.Equal(BacktestScreenReport.Csv([.. result.Screens!.Where(d => d.Date <= cut)]), BacktestScreenReport.Csv([.. changed.Where(d => d.Date <= cut)]));
+            Assert.NotEqual(BacktestScreenReport.Csv(result.Screens!), BacktestScreenReport.Csv(changed));
         }
     }
 

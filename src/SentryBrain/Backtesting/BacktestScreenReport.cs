@@ -10,7 +10,7 @@ namespace SentryBrain.Backtesting;
 /// <c>screens.csv</c> (one row per listed name per day) and the <c>screen</c> object of <c>summary.json</c>.
 /// Written only with a screen, so reports without one stay byte-identical.
 /// </summary>
-public static class ScreenReport
+public static class BacktestScreenReport
 {
     public const string CsvFile = "screens.csv";
 
