@@ -390,18 +390,12 @@ internal static class BacktestCommand
                 throw new ArgumentException("--data alpaca needs APCA_API_KEY_ID and APCA_API_SECRET_KEY");
             }
 
-            var env = Environment.GetEnvironmentVariables();
-            if (Execution.Alpaca.AlpacaOptions.UserInfoProblem("ALPACA_DATA_BASE_URL", env["ALPACA_DATA_BASE_URL"] as string) is { } problem)
-            {
-                throw new UsageException(problem);
-            }
-
-            var dataUrl = env["ALPACA_DATA_BASE_URL"] is string raw && Uri.TryCreate(raw, UriKind.Absolute, out var parsed) ? parsed : AlpacaDataOptions.DefaultDataBaseUrl;
-            var feed = env["ALPACA_DATA_FEED"] is string f && f is "sip" or "iex" ? f : "iex";
+            // ALPACA_DATA_BASE_URL / ALPACA_DATA_FEED / BAR_CACHE_PATH are validated with the configuration (user:password@ refused there).
+            var data = config.Screener;
             var end = a.End ?? DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime).AddDays(-1);
             var start = a.Start ?? end.AddDays(-(a.Days ?? (int)Math.Round((a.Years ?? 1) * 365.25)));
-            using var client = new AlpacaDataClient(new AlpacaDataOptions(config.AlpacaKeyId, config.AlpacaSecretKey, dataUrl, feed));
-            using var cache = BarCache.Open(Path.Combine("data", "bars-cache.db"));
+            using var client = new AlpacaDataClient(new AlpacaDataOptions(config.AlpacaKeyId, config.AlpacaSecretKey, new Uri(data.DataBaseUrl), data.DataFeed));
+            using var cache = BarCache.Open(data.BarCachePath);
             return BacktestData.LoadAlpacaAsync(client, cache, symbols, start, end, issues).GetAwaiter().GetResult();
         }
 
