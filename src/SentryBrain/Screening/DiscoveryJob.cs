@@ -5,8 +5,8 @@ namespace SentryBrain.Screening;
 
 /// <summary>
 /// One discovery screen inside the consumer (BEHAVIOR.md §8.5): the configured universe, the next session's list
-/// (top <c>DISCOVERY_TOP_N</c>), written atomically to <c>ACTIVE_SYMBOLS_FILE</c> and handed to the engine through
-/// <paramref name="publish"/> (which journals it on the event loop). Nothing qualifying, or no bars at all, leaves
+/// (top <c>DISCOVERY_TOP_N</c>), handed to the engine through <paramref name="publish"/> (which journals it on the
+/// event loop), then written atomically to <c>ACTIVE_SYMBOLS_FILE</c>. Nothing qualifying, or no bars at all, leaves
 /// the file and the engine's list as they were (the reference fell back to the first N universe names). Runs on a
 /// background thread; every failure is logged and the next slot tries again.
 /// </summary>
@@ -42,13 +42,14 @@ public sealed class DiscoveryJob(
                 return;
             }
 
+            // Publish first: the engine then takes the list with its reasons, and sees the file's copy as no change.
+            LastPublished = report;
+            publish(report);
             if (config.ActiveSymbolsFile.Length > 0)
             {
                 ActiveListFile.Write(config.ActiveSymbolsFile, report.SelectedSymbols, report.HeaderLines());
             }
 
-            LastPublished = report;
-            publish(report);
             logger.LogInformation("Discovery at {Slot:HH:mm}Z: {Symbols} ({Elapsed:0.0} s)", slotUtc, string.Join(",", report.SelectedSymbols), report.Elapsed.TotalSeconds);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
