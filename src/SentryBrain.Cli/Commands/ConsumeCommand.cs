@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using SentryBrain.Engine;
+using SentryBrain.Screening;
 
 namespace SentryBrain.Cli.Commands;
 
@@ -30,6 +31,12 @@ internal static class ConsumeCommand
             if (parse.GetValue(ledger) is { Length: > 0 } path)
             {
                 config = config with { PaperDbPath = path };
+            }
+
+            if (ConsumerDiscovery.ConfigurationProblem(config) is { } discoveryProblem)
+            {
+                Console.Error.WriteLine($"brain consume: {discoveryProblem}");
+                return 2;
             }
 
             var fresh = parse.GetValue(newLedger);

@@ -6,6 +6,7 @@ using SentryBrain.Execution;
 using SentryBrain.Execution.Alpaca;
 using SentryBrain.Execution.Paper;
 using SentryBrain.Journal;
+using SentryBrain.Screening;
 
 namespace SentryBrain.Engine;
 
@@ -19,13 +20,20 @@ public static class ConsumeRunner
     /// for the caller to inspect and dispose. <paramref name="time"/> is the wall clock (default: the system clock).
     /// Cancelling <paramref name="cancel"/> (a signal) stops reading, even in a read of an idle pipe: the line in
     /// flight is finished, lines not yet processed are left, and the run ends as at the end of the input (risk state
-    /// persisted, summary written).
+    /// persisted, summary written). With <c>DISCOVERY_ENABLED</c> the discovery loop runs on <paramref name="time"/>
+    /// meanwhile (<see cref="ConsumerDiscovery"/>); a configuration it cannot run with throws an
+    /// <see cref="ArgumentException"/> before any input is read.
     /// </summary>
     public static Result Run(Stream input, Stream output, BrainConfig config, ILogger logger, Func<DateTime, IBroker?>? brokerFactory = null, TimeProvider? time = null, CancellationToken cancel = default)
     {
         brokerFactory ??= firstTs => OpenDefaultBroker(config, firstTs, logger);
+        time ??= TimeProvider.System;
         using var journal = new JournalWriter(output);
-        var engine = new BrainEngine(config, brokerFactory, journal, logger, EngineParts.FromConfig(config, logger), time ?? TimeProvider.System);
+        var parts = EngineParts.FromConfig(config, logger);
+        var engine = new BrainEngine(config, brokerFactory, journal, logger, parts, time);
+
+        // Discovery screens in the background and hands its lists to the watchlist; stopped before the summary.
+        using var discovery = ConsumerDiscovery.Start(config, parts.Watchlist, logger, time);
         using var cancellable = cancel.CanBeCanceled ? new CancellableInputStream(input, cancel) : null;
         var reader = new LineReader(cancellable ?? input) { BeforeRead = journal.Flush };
         var clock = Stopwatch.StartNew();
@@ -72,6 +80,7 @@ public static class ConsumeRunner
             logger.LogInformation("Stopped by a signal after line {Line}; input not yet processed is left unread", reader.LineNumber);
         }
 
+        discovery?.Dispose();
         var summary = engine.Finish();
         var wall = clock.Elapsed.TotalSeconds;
         logger.LogInformation(

@@ -5,6 +5,7 @@ using SentryBrain.Config;
 using SentryBrain.Engine;
 using SentryBrain.Execution;
 using SentryBrain.Journal;
+using SentryBrain.Screening;
 using StackExchange.Redis;
 
 namespace SentryBrain.Streams;
@@ -72,6 +73,7 @@ public sealed class RedisConsumeRunner : IDisposable
     private readonly TimeProvider _time;
     private readonly JournalWriter _journal;
     private readonly BrainEngine _engine;
+    private readonly ConsumerDiscovery? _discovery;
     private readonly StreamEnvelope.LineBuilder _builder = new();
     private readonly List<ShardStream> _streams = [];
     private readonly List<DeadLetter> _dead = [];
@@ -107,7 +109,8 @@ public sealed class RedisConsumeRunner : IDisposable
         // A consumer group continues where the group stands, it never replays the past: re-processed (pending or
         // claimed) entries are older than the ledger's last event by nature, so the ledger is never archived here.
         brokerFactory ??= _ => ConsumeRunner.OpenDefaultBroker(config, DateTime.MaxValue, logger);
-        _engine = new BrainEngine(config, brokerFactory, _journal, logger, EngineParts.FromConfig(config, logger), time)
+        var parts = EngineParts.FromConfig(config, logger);
+        _engine = new BrainEngine(config, brokerFactory, _journal, logger, parts, time)
         {
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
             // A line held back by the clock rule may be rejected while a later entry is current: dead-letter the held entry.
@@ -119,6 +122,8 @@ public sealed class RedisConsumeRunner : IDisposable
             SharedLimits = new RedisAccountLimits(_db, $"{_settings.Stream}:account:{_settings.Group}", time),
             AccountDailyBuyLimit = _settings.AccountDailyBuyLimit,
         };
+        // Every consumer of a group screens for its own ACTIVE_SYMBOLS_FILE: shards may run on different machines.
+        _discovery = ConsumerDiscovery.Start(config, parts.Watchlist, logger, time);
         if (options.AutoShards > 0)
         {
             _leases = new ShardLeases(_db, _settings.Stream, _settings.Group, _consumer, options.AutoShards, TimeSpan.FromMilliseconds(_settings.LeaseMs), time);
@@ -145,7 +150,11 @@ public sealed class RedisConsumeRunner : IDisposable
         return runner.Execute(cancel);
     }
 
-    public void Dispose() => _journal.Dispose();
+    public void Dispose()
+    {
+        _discovery?.Dispose();
+        _journal.Dispose();
+    }
 
     private Result Execute(CancellationToken cancel)
     {
@@ -236,6 +245,7 @@ public sealed class RedisConsumeRunner : IDisposable
         }
 
         ProcessMerged();
+        _discovery?.Dispose();
         var summary = _summary = _engine.Finish();
         FlushEffects(); // lines the clock rule held to the end are rejected by Finish: their dead letters
         Retry(AcknowledgeAll, CancellationToken.None, attempts: 20);
