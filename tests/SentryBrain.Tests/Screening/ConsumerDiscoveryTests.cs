@@ -40,7 +40,7 @@ public sealed class ConsumerDiscoveryTests : IAsyncLifetime
         Directory.CreateDirectory(_dir);
         _server = await FakeDataServer.StartAsync();
         _server.PageSize = AlpacaDataClient.BarsPageLimit;
-        LoadBars(_server);
+        LoadBars(_server, AsOf);
     }
 
     public async Task DisposeAsync()
@@ -141,6 +141,36 @@ public sealed class ConsumerDiscoveryTests : IAsyncLifetime
         Assert.Throws<ArgumentException>(() => ConsumerDiscovery.Start(noKeys, null, NullLogger.Instance, new TimerTrackingTimeProvider()));
     }
 
+    [Fact]
+    public void Discover_once_screens_now_writes_the_list_atomically_and_prints_it()
+    {
+        // Bars up to the session before the next one: should the next session move on while the test runs, the
+        // screen only sees the same last bars (nothing newer exists), so the outcome cannot change.
+        LoadBars(_server, Screener.DefaultAsOf(DateTime.UtcNow));
+        using var dir = BrainCli.NewFolder();
+        var env = new Dictionary<string, string>
+        {
+            ["APCA_API_KEY_ID"] = FakeDataServer.KeyId,
+            ["APCA_API_SECRET_KEY"] = FakeDataServer.SecretKey,
+            ["ALPACA_DATA_BASE_URL"] = _server.BaseUrl.ToString(),
+            ["BAR_CACHE_PATH"] = dir["cache.db"],
+            ["SCREENER_UNIVERSE"] = string.Join(',', ["HOT", "SPIKE", .. Quiet]),
+        };
+
+        var result = BrainCli.Run(dir.Path, env, "discover", "--once", "--out", dir["active.txt"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ HOT,SPIKE \(HOT \|Z\|=[0-9.]+ vol=[0-9.]+x; SPIKE \|Z\|=[0-9.]+ vol=3\.00x\)\n?$", result.Stdout);
+        Assert.Equal(["HOT", "SPIKE"], File.ReadAllLines(dir["active.txt"]).Where(l => l.Length > 0 && l[0] != '#'));
+        Assert.DoesNotContain(FakeDataServer.SecretKey, result.All, StringComparison.Ordinal);
+
+        // Without keys it says so and writes nothing.
+        var noKeys = BrainCli.Run(dir.Path, new Dictionary<string, string> { ["ACTIVE_SYMBOLS_FILE"] = dir["other.txt"] }, "discover", "--once");
+        Assert.Equal(2, noKeys.ExitCode);
+        Assert.Contains("APCA_API_KEY_ID", noKeys.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir["other.txt"]));
+    }
+
     private BrainConfig DiscoveryConfig(params (string Key, string Value)[] extra) => BrainConfig.Load(ConfigSource.FromPairs(
     [
         ("OPPORTUNITY_ENGINE_ENABLED", "true"),
@@ -155,14 +185,14 @@ public sealed class ConsumerDiscoveryTests : IAsyncLifetime
     ]));
 
     /// <summary>
-    /// 40 sessions before <see cref="AsOf"/>: closes alternating ±0.4 % around 50 and volumes of 5 million (±1 %), so
+    /// 40 sessions before <paramref name="asOf"/>: closes alternating ±0.4 % around 50 and volumes of 5 million (±1 %), so
     /// a quiet symbol has |Z| ≈ 1 and a volume ratio ≈ 1. HOT's last close jumps 8 % (|Z| far above 2) and SPIKE's last
     /// volume is 3× the 20 sessions before it (the spike day is not in its own average), so those two qualify.
     /// </summary>
-    private static void LoadBars(FakeDataServer server)
+    private static void LoadBars(FakeDataServer server, DateOnly asOf)
     {
         var sessions = new List<DateOnly>();
-        for (var day = NyseCalendar.PreviousTradingDay(AsOf); sessions.Count < 40; day = NyseCalendar.PreviousTradingDay(day))
+        for (var day = NyseCalendar.PreviousTradingDay(asOf); sessions.Count < 40; day = NyseCalendar.PreviousTradingDay(day))
         {
             sessions.Insert(0, day);
         }
