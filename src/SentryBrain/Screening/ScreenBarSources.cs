@@ -73,8 +73,8 @@ public sealed class AlpacaScreenBars(ChunkedBarFetcher fetcher, int lookbackDays
 }
 
 /// <summary>
-/// Daily bars from <c>DIR/SYMBOL.csv</c> (the backtest's <c>--data csv:DIR</c> files, read leniently: a bad row is
-/// reported and skipped). A symbol without a file is noted and left out.
+/// Daily bars from <c>DIR/SYMBOL.csv</c> (the backtest's <c>--data csv:DIR</c> files, found as the backtest finds them,
+/// <c>symbol.csv</c> too, and read leniently: a bad row is reported and skipped). A symbol without a file is noted and left out.
 /// </summary>
 public sealed class CsvScreenBars(string directory) : IScreenBarSource
 {
@@ -92,8 +92,7 @@ public sealed class CsvScreenBars(string directory) : IScreenBarSource
         foreach (var symbol in symbols)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var path = Path.Combine(directory, symbol + ".csv");
-            if (!File.Exists(path))
+            if (BacktestData.CsvPath(directory, symbol) is not { } path)
             {
                 missing++;
                 continue;

@@ -77,6 +77,8 @@ public sealed class ScreenCommandTests
         var dates = WriteBars(folder["bars"]);
         var asOf = dates[^1].AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+        // A lower-case file name is found, as the backtest finds it.
+        File.Move(Path.Combine(folder["bars"], "FLAT.csv"), Path.Combine(folder["bars"], "flat.csv"));
         var run = BrainCli.Run(folder.Path, Env, "screen", "--universe", "FLAT,SPIKE,VOLU", "--data", "csv:bars", "--as-of", asOf, "--json");
 
         Assert.True(run.ExitCode == 0, run.ToString());
