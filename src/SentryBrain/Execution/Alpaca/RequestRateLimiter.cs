@@ -1,19 +1,28 @@
 namespace SentryBrain.Execution.Alpaca;
 
 /// <summary>
-/// Client-side token bucket for one Alpaca account (200 requests/min by default), with priorities.
+/// Client-side limiter for one Alpaca account (200 requests/min by default), with priorities: a sliding 60 s window
+/// that is never exceeded, plus a token bucket that paces the requests after a pause.
 /// </summary>
 /// <remarks>
-/// <para>The bucket holds <see cref="Capacity"/> tokens (= requests per minute) and gains one token every
-/// <see cref="RefillInterval"/> (= 60 s / requests per minute), in whole tokens, never beyond capacity.</para>
-/// <para>While tokens are short, waiters are served strictly by <see cref="RequestPriority"/>
+/// <para><b>Guarantee.</b> In any 60 s window [t, t + 60 s) of the injected clock at most <see cref="Capacity"/>
+/// (= requests per minute) requests are granted. The times of the last <see cref="Capacity"/> grants are kept in a
+/// ring buffer, and a request is granted at t only if the grant <see cref="Capacity"/> positions back happened at or
+/// before t − 60 s (O(1) per grant, no allocation per grant).</para>
+/// <para><b>Pacing.</b> A bucket of <see cref="Capacity"/> tokens gains one token every <see cref="RefillInterval"/>
+/// (= 60 s / requests per minute), in whole tokens, never beyond capacity; every grant spends one. It starts full, so
+/// up to <see cref="Capacity"/> requests go at once, but then the window is full: that is a pause. During any pause
+/// (the window full, or a server hold) no request is granted and no tokens accrue; at its end exactly one token is
+/// there, so the most urgent waiter goes exactly then and the others follow one refill interval apart. So a long
+/// queue on a fresh limiter gets <see cref="Capacity"/> grants at once, the next 60 s later, then one per
+/// <see cref="RefillInterval"/>.</para>
+/// <para>While requests are short, waiters are served strictly by <see cref="RequestPriority"/>
 /// (Cancel &gt; Submit &gt; Account &gt; Data) and first-in-first-out within a priority. A new caller never
 /// overtakes a queued waiter of the same or a higher priority.</para>
 /// <para><see cref="OnResponse"/> lets the server's word win: X-Ratelimit-Remaining lowers the bucket,
 /// Remaining 0 with X-Ratelimit-Reset holds every request until Reset, and a 429's Retry-After holds every
-/// request until now + Retry-After. No request is released before the hold ends and no tokens accrue during it;
-/// at that instant exactly one token is available, so the most urgent waiter goes exactly then and the others
-/// follow one refill interval apart.</para>
+/// request until now + Retry-After (a hold is a pause as above). The server can only make the limiter stricter: the
+/// window guarantee holds whatever it answers.</para>
 /// <para>All time comes from the injected <see cref="TimeProvider"/> (timers too), so tests drive it by hand.</para>
 /// </remarks>
 public sealed class RequestRateLimiter : IDisposable
@@ -22,6 +31,8 @@ public sealed class RequestRateLimiter : IDisposable
 
     private const int PriorityCount = (int)RequestPriority.Data + 1;
 
+    private static readonly long WindowTicks = TimeSpan.TicksPerMinute;
+
     private readonly object _gate = new();
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
@@ -29,8 +40,16 @@ public sealed class RequestRateLimiter : IDisposable
     private int _queued;
     private int _tokens;
     private DateTimeOffset _lastRefill;
+
+    // The last grants (UTC ticks), oldest at _next once the ring is full. It grows up to Capacity while filling.
+    private long[] _grants;
+    private int _grantCount;
+    private int _next;
+
+    // Server hold (HeldUntil) and the pause in force (the later of the hold and the instant the window has room).
     private DateTimeOffset _heldUntil = DateTimeOffset.MinValue;
-    private bool _grantAtHoldEnd;
+    private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
+    private bool _grantAtPauseEnd;
     private bool _disposed;
 
     public RequestRateLimiter(int requestsPerMinute = DefaultRequestsPerMinute, TimeProvider? timeProvider = null)
@@ -45,6 +64,7 @@ public sealed class RequestRateLimiter : IDisposable
             _queues[i] = new LinkedList<Waiter>();
         }
 
+        _grants = new long[Math.Min(Capacity, 256)];
         _tokens = Capacity;
         _lastRefill = _time.GetUtcNow();
         _timer = _time.CreateTimer(
@@ -54,13 +74,13 @@ public sealed class RequestRateLimiter : IDisposable
             Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Bucket size (= requests per minute).</summary>
+    /// <summary>Requests allowed in any 60 s window (= requests per minute; also the bucket size).</summary>
     public int Capacity { get; }
 
     /// <summary>Time to gain one token (60 s / requests per minute).</summary>
     public TimeSpan RefillInterval { get; }
 
-    /// <summary>Tokens usable right now (0 while a server hold is in force).</summary>
+    /// <summary>Requests that would be granted right now (0 during a pause: a server hold or a full window).</summary>
     public int AvailableTokens
     {
         get
@@ -69,7 +89,7 @@ public sealed class RequestRateLimiter : IDisposable
             {
                 var now = _time.GetUtcNow();
                 Refill(now);
-                return now < _heldUntil ? 0 : _tokens;
+                return now < _pausedUntil ? 0 : Math.Min(_tokens, WindowRoom(now));
             }
         }
     }
@@ -98,7 +118,7 @@ public sealed class RequestRateLimiter : IDisposable
         }
     }
 
-    /// <summary>Waits for one token. Completes synchronously when a token is free and nobody is queued.</summary>
+    /// <summary>Waits for one token. Completes synchronously when a request may go now and nobody is queued.</summary>
     public ValueTask AcquireAsync(RequestPriority priority, CancellationToken cancellationToken = default)
     {
         if ((uint)priority >= PriorityCount)
@@ -116,9 +136,9 @@ public sealed class RequestRateLimiter : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             var now = _time.GetUtcNow();
             Refill(now);
-            if (_queued == 0 && now >= _heldUntil && _tokens > 0)
+            if (_queued == 0 && CanGrant(now))
             {
-                _tokens--;
+                Grant(now);
                 return ValueTask.CompletedTask;
             }
 
@@ -156,7 +176,6 @@ public sealed class RequestRateLimiter : IDisposable
             Refill(now);
             if (retryAfter is { } wait && wait > TimeSpan.Zero)
             {
-                Drain(now);
                 Hold(now + wait);
             }
 
@@ -210,10 +229,14 @@ public sealed class RequestRateLimiter : IDisposable
         }
     }
 
+    /// <summary>Tokens gone, refill restarts now (unless a pause is in force: then it restarts at the pause's end).</summary>
     private void Drain(DateTimeOffset now)
     {
         _tokens = 0;
-        _lastRefill = now;
+        if (now > _lastRefill)
+        {
+            _lastRefill = now;
+        }
     }
 
     private void Hold(DateTimeOffset until)
@@ -223,14 +246,40 @@ public sealed class RequestRateLimiter : IDisposable
             _heldUntil = until;
         }
 
-        // No tokens accrue while the server says wait: at the hold's end exactly one request goes (the most urgent),
-        // and the rest follow at the normal refill pace instead of all at once.
-        _lastRefill = _heldUntil;
-        _grantAtHoldEnd = true;
+        Pause(_heldUntil);
+    }
+
+    /// <summary>
+    /// No request goes and no token accrues before <paramref name="until"/>; at that instant exactly one token is
+    /// there, so the most urgent waiter goes then and the rest follow at the refill pace instead of all at once.
+    /// </summary>
+    private void Pause(DateTimeOffset until)
+    {
+        if (until > _pausedUntil)
+        {
+            _pausedUntil = until;
+        }
+
+        _tokens = 0;
+        _lastRefill = _pausedUntil;
+        _grantAtPauseEnd = true;
     }
 
     private void Refill(DateTimeOffset now)
     {
+        if (now < _pausedUntil)
+        {
+            return;
+        }
+
+        if (_grantAtPauseEnd)
+        {
+            // The pause's token, counted from the pause's end whenever this runs, so the pace does not drift.
+            _grantAtPauseEnd = false;
+            _tokens = Math.Max(_tokens, 1);
+            _lastRefill = _pausedUntil;
+        }
+
         if (_tokens >= Capacity)
         {
             _lastRefill = now;
@@ -244,34 +293,66 @@ public sealed class RequestRateLimiter : IDisposable
                 _lastRefill = _tokens >= Capacity ? now : _lastRefill + TimeSpan.FromTicks(gained * RefillInterval.Ticks);
             }
         }
+    }
 
-        if (_grantAtHoldEnd && now >= _heldUntil)
+    /// <summary>True when a grant now keeps every 60 s window at or below capacity and the bucket allows it.</summary>
+    private bool CanGrant(DateTimeOffset now) =>
+        now >= _pausedUntil && _tokens > 0 && WindowOpensAt() <= now.UtcTicks;
+
+    /// <summary>Earliest instant (UTC ticks) the window allows one more grant: the grant Capacity back + 60 s.</summary>
+    private long WindowOpensAt() => _grantCount < Capacity ? long.MinValue : _grants[_next] + WindowTicks;
+
+    /// <summary>Grants the window allows right now (O(room), for <see cref="AvailableTokens"/> only).</summary>
+    private int WindowRoom(DateTimeOffset now)
+    {
+        var room = Capacity - _grantCount;
+        var cutoff = now.UtcTicks - WindowTicks;
+        for (var i = 0; i < _grantCount && _grants[(_next + i) % _grantCount] <= cutoff; i++)
         {
-            _grantAtHoldEnd = false;
-            if (_tokens < 1)
+            room++;
+        }
+
+        return room;
+    }
+
+    private void Grant(DateTimeOffset now)
+    {
+        _tokens--;
+        if (_grantCount < Capacity)
+        {
+            if (_grantCount == _grants.Length)
             {
-                _tokens = 1;
-                _lastRefill = now;
+                Array.Resize(ref _grants, (int)Math.Min(Capacity, 2L * _grants.Length));
             }
+
+            _grants[_grantCount++] = now.UtcTicks;
+            _next = _grantCount == Capacity ? 0 : _grantCount;
+        }
+        else
+        {
+            _grants[_next] = now.UtcTicks;
+            _next = _next + 1 == Capacity ? 0 : _next + 1;
+        }
+
+        // The window is full until its oldest grant is 60 s old: a pause, so what follows is paced, not a burst.
+        var opensAt = WindowOpensAt();
+        if (opensAt > now.UtcTicks)
+        {
+            Pause(new DateTimeOffset(opensAt, TimeSpan.Zero));
         }
     }
 
     private void Pump(DateTimeOffset now)
     {
         Refill(now);
-        if (now < _heldUntil)
-        {
-            return;
-        }
-
-        for (var p = 0; p < PriorityCount && _tokens > 0; p++)
+        for (var p = 0; p < PriorityCount && CanGrant(now); p++)
         {
             var queue = _queues[p];
-            while (_tokens > 0 && queue.First is { } node)
+            while (queue.First is { } node && CanGrant(now))
             {
                 queue.RemoveFirst();
                 _queued--;
-                _tokens--;
+                Grant(now);
                 var waiter = node.Value;
                 waiter.Node = null;
                 waiter.Registration.Unregister();
@@ -288,13 +369,18 @@ public sealed class RequestRateLimiter : IDisposable
             return;
         }
 
-        var nextToken = _tokens > 0 ? now : _lastRefill + RefillInterval;
-        if (_grantAtHoldEnd && _heldUntil < nextToken)
+        var due = _grantAtPauseEnd ? _pausedUntil : _tokens > 0 ? now : _lastRefill + RefillInterval;
+        if (due < _pausedUntil)
         {
-            nextToken = _heldUntil;
+            due = _pausedUntil;
         }
 
-        var due = nextToken > _heldUntil ? nextToken : _heldUntil;
+        var opensAt = WindowOpensAt();
+        if (opensAt > due.UtcTicks)
+        {
+            due = new DateTimeOffset(opensAt, TimeSpan.Zero);
+        }
+
         var delay = due > now ? due - now : TimeSpan.Zero;
         _timer.Change(delay, Timeout.InfiniteTimeSpan);
     }

@@ -27,7 +27,7 @@ public sealed class RateLimiterTests
     }
 
     [Fact]
-    public void Bucket_of_3_per_minute_gives_3_at_once_and_the_4th_after_exactly_20s()
+    public void Limit_of_3_per_minute_gives_3_at_once_and_the_4th_only_when_the_first_is_60s_old_then_one_per_20s()
     {
         var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
@@ -37,15 +37,69 @@ public sealed class RateLimiterTests
             Assert.True(limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask().IsCompletedSuccessfully);
         }
 
+        // The old full bucket gave the 4th after one refill (20 s): 5 requests in the first minute at a limit of 3.
         var fourth = limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask();
-        Assert.False(fourth.IsCompleted);
+        var fifth = limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask();
+        var sixth = limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask();
+        Assert.Equal(0, limiter.AvailableTokens);
 
-        time.Advance(TimeSpan.FromSeconds(20) - OneMs);
+        time.Advance(TimeSpan.FromSeconds(60) - OneMs);
         Assert.False(fourth.IsCompleted);
+        Assert.Equal(0, limiter.AvailableTokens);
 
+        // The window has room for all three at once, but a full window is a pause: one goes, the rest at the refill pace.
         time.Advance(OneMs);
         Assert.True(fourth.IsCompletedSuccessfully);
+        Assert.False(fifth.IsCompleted);
+
+        time.Advance(TimeSpan.FromSeconds(20) - OneMs);
+        Assert.False(fifth.IsCompleted);
+        time.Advance(OneMs);
+        Assert.True(fifth.IsCompletedSuccessfully);
+        Assert.False(sixth.IsCompleted);
+
+        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(sixth.IsCompletedSuccessfully);
         Assert.Equal(0, limiter.QueuedCount);
+    }
+
+    [Fact]
+    public void Clock_that_does_not_move_grants_exactly_capacity_and_queues_the_rest()
+    {
+        var time = new TimerTrackingTimeProvider();
+        using var limiter = new RequestRateLimiter(3, time);
+
+        var tasks = Enumerable.Range(0, 10).Select(_ => limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask()).ToArray();
+
+        Assert.Equal(3, tasks.Count(t => t.IsCompletedSuccessfully));
+        Assert.Equal(7, limiter.QueuedCount);
+        Assert.Equal(TimerTrackingTimeProvider.DefaultStart.AddSeconds(60), time.NextDue);
+    }
+
+    [Fact]
+    public void A_request_after_an_idle_stretch_counts_against_the_same_window_as_the_earlier_ones()
+    {
+        var time = new TimerTrackingTimeProvider();
+        using var limiter = new RequestRateLimiter(3, time);
+        Drain(limiter, 1);
+
+        // 50 s idle: the bucket is full again, but the window [0, 60 s) still holds the first grant.
+        time.Advance(TimeSpan.FromSeconds(50));
+        Assert.Equal(2, limiter.AvailableTokens);
+        Drain(limiter, 2);
+        var next = limiter.AcquireAsync(RequestPriority.Cancel, CancellationToken.None).AsTask();
+
+        time.Advance(TimeSpan.FromSeconds(10) - OneMs);
+        Assert.False(next.IsCompleted);
+        time.Advance(OneMs);
+        Assert.True(next.IsCompletedSuccessfully);
+
+        // Now the window holds the two grants of 50 s and this one: the next request waits until the 50 s ones are 60 s old.
+        var after = limiter.AcquireAsync(RequestPriority.Cancel, CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromSeconds(50) - OneMs);
+        Assert.False(after.IsCompleted);
+        time.Advance(OneMs);
+        Assert.True(after.IsCompletedSuccessfully);
     }
 
     [Fact]
@@ -60,7 +114,8 @@ public sealed class RateLimiterTests
         var cancel = limiter.AcquireAsync(RequestPriority.Cancel, CancellationToken.None).AsTask();
         Assert.Equal(3, limiter.QueuedCount);
 
-        time.Advance(TimeSpan.FromSeconds(20));
+        // The window is full until the drained grants are 60 s old; then one request per refill (20 s).
+        time.Advance(TimeSpan.FromSeconds(60));
         Assert.True(cancel.IsCompletedSuccessfully);
         Assert.False(submit.IsCompleted);
         Assert.False(data.IsCompleted);
@@ -83,7 +138,7 @@ public sealed class RateLimiterTests
         var first = limiter.AcquireAsync(RequestPriority.Account, CancellationToken.None).AsTask();
         var second = limiter.AcquireAsync(RequestPriority.Account, CancellationToken.None).AsTask();
 
-        time.Advance(TimeSpan.FromSeconds(20));
+        time.Advance(TimeSpan.FromSeconds(60));
         Assert.True(first.IsCompletedSuccessfully);
         Assert.False(second.IsCompleted);
 
@@ -99,7 +154,7 @@ public sealed class RateLimiterTests
         Drain(limiter, 3);
         var submit = limiter.AcquireAsync(RequestPriority.Submit, CancellationToken.None).AsTask();
 
-        time.Advance(TimeSpan.FromSeconds(20));
+        time.Advance(TimeSpan.FromSeconds(60));
         Assert.True(submit.IsCompletedSuccessfully);
 
         // Token spent by the waiter: a late Data caller must wait for the next refill.
@@ -142,14 +197,39 @@ public sealed class RateLimiterTests
     {
         var time = new TimerTrackingTimeProvider();
         using var limiter = new RequestRateLimiter(3, time);
-        Drain(limiter, 3);
+        Drain(limiter, 1);
 
+        // The server says the bucket is empty (its count, not ours) and to retry in 2 s; the window has room.
         limiter.OnResponse(remaining: 0, reset: null, retryAfter: TimeSpan.FromSeconds(2));
         var submit = limiter.AcquireAsync(RequestPriority.Submit, CancellationToken.None).AsTask();
         var data = limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask();
 
         time.Advance(TimeSpan.FromSeconds(2) - OneMs);
         Assert.False(submit.IsCompleted);
+
+        time.Advance(OneMs);
+        Assert.True(submit.IsCompletedSuccessfully);
+        Assert.False(data.IsCompleted);
+
+        time.Advance(TimeSpan.FromSeconds(20));
+        Assert.True(data.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public void Hold_beyond_a_full_window_releases_the_most_urgent_waiter_at_its_end_and_paces_the_rest()
+    {
+        var time = new TimerTrackingTimeProvider();
+        using var limiter = new RequestRateLimiter(3, time);
+        Drain(limiter, 3);
+        limiter.OnResponse(remaining: null, reset: null, retryAfter: TimeSpan.FromSeconds(90));
+
+        var data = limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask();
+        var submit = limiter.AcquireAsync(RequestPriority.Submit, CancellationToken.None).AsTask();
+
+        // The window has room from 60 s on, but the server's hold wins until 90 s.
+        time.Advance(TimeSpan.FromSeconds(90) - OneMs);
+        Assert.False(submit.IsCompleted);
+        Assert.False(data.IsCompleted);
 
         time.Advance(OneMs);
         Assert.True(submit.IsCompletedSuccessfully);
@@ -219,7 +299,9 @@ public sealed class RateLimiterTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
         Assert.Equal(1, limiter.QueuedCount);
 
-        time.Advance(TimeSpan.FromSeconds(20));
+        time.Advance(TimeSpan.FromSeconds(60) - OneMs);
+        Assert.False(data.IsCompleted);
+        time.Advance(OneMs);
         Assert.True(data.IsCompletedSuccessfully);
     }
 
@@ -232,6 +314,23 @@ public sealed class RateLimiterTests
 
         time.Advance(TimeSpan.FromHours(1));
         Assert.Equal(3, limiter.AvailableTokens);
+    }
+
+    [Fact]
+    public void Window_of_200_per_minute_takes_200_at_once_and_no_more_until_a_minute_has_passed()
+    {
+        var time = new TimerTrackingTimeProvider();
+        using var limiter = new RequestRateLimiter(200, time);
+        Drain(limiter, 200);
+
+        // The old bucket refilled one token every 300 ms even right after a burst of 200.
+        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, limiter.AvailableTokens);
+        var data = limiter.AcquireAsync(RequestPriority.Data, CancellationToken.None).AsTask();
+        time.Advance(TimeSpan.FromSeconds(30) - OneMs);
+        Assert.False(data.IsCompleted);
+        time.Advance(OneMs);
+        Assert.True(data.IsCompletedSuccessfully);
     }
 
     [Fact]
