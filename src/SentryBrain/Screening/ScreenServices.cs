@@ -6,8 +6,9 @@ namespace SentryBrain.Screening;
 
 /// <summary>
 /// The Alpaca side of a screen, built from the configuration: one rate limiter (<c>ALPACA_REQUESTS_PER_MIN</c>)
-/// shared by the data client (bars) and the trading client (the asset list), the bar cache (<c>BAR_CACHE_PATH</c>)
-/// the chunk plan and the OFI source (<c>SCREENER_USE_OFI</c>; the caller decides whether to use it). Used by <c>./brain screen</c> and the consumer's discovery.
+/// shared by the data client (bars, latest trades and quotes) and the trading client (the asset list), the bar cache
+/// (<c>BAR_CACHE_PATH</c>), the chunk plan and the OFI source (used when <c>SCREENER_USE_OFI</c> is on). Used by
+/// <c>./brain screen</c> and the consumer's discovery.
 /// </summary>
 public sealed class ScreenServices : IDisposable
 {

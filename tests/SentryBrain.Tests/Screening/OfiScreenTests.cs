@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using SentryBrain.Config;
 using SentryBrain.Market;
 using SentryBrain.Market.Alpaca;
 using SentryBrain.Screening;
@@ -123,6 +125,29 @@ public sealed class OfiScreenTests : IAsyncLifetime
         Assert.Equal([Ticker(Y)], report.SelectedSymbols);
         Assert.Contains(report.Notes, n => n.StartsWith("OFI skipped: the screen is for 2026-03-17", StringComparison.Ordinal) && n.Contains("2026-03-18", StringComparison.Ordinal));
         Assert.DoesNotContain(_server.Requests, r => r.Path is QuotesPath or TradesPath);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Discovery_uses_the_OFI_source_only_when_SCREENER_USE_OFI_is_on(bool useOfi)
+    {
+        SetPrint(Ticker(X), OfiAt.Ask);
+        var config = new BrainConfig
+        {
+            Screener = new ScreenerSettings { Universe = "env", Tickers = string.Join(',', Universe().Symbols), DiscoveryTopN = 1, UseOfi = useOfi },
+        };
+        var clock = new TimerTrackingTimeProvider(PreMarket);
+        using var client = NewClient(clock);
+        var published = new List<ScreenReport>();
+        var bars = new AlpacaScreenBars(new ChunkedBarFetcher(client, null, new ChunkPlan(100, 4), clock), 35);
+        var job = new DiscoveryJob(config, bars, new UniverseContext(Tickers: config.Screener.Tickers), published.Add, NullLogger.Instance, clock, new AlpacaScreenOfi(client));
+
+        await job.RunAsync(PreMarket.UtcDateTime, CancellationToken.None).WaitAsync(Patience);
+
+        var report = Assert.Single(published);
+        Assert.Equal([Ticker(useOfi ? X : Y)], report.SelectedSymbols);
+        Assert.Equal(useOfi, _server.Requests.Any(r => r.Path == QuotesPath));
     }
 
     private enum OfiAt
