@@ -55,6 +55,7 @@ internal static class ScreenCommand
         {
             IScreenBarSource bars;
             UniverseContext context;
+            IScreenOfiSource? ofi = null;
             if (data.StartsWith("csv:", StringComparison.OrdinalIgnoreCase))
             {
                 var folder = data[4..];
@@ -65,6 +66,10 @@ internal static class ScreenCommand
 
                 bars = new CsvScreenBars(folder);
                 context = new UniverseContext("data", s.Tickers);
+                if (s.UseOfi)
+                {
+                    Console.Error.WriteLine("note: SCREENER_USE_OFI is on, but --data csv:DIR has no trades or quotes: ranked without OFI");
+                }
             }
             else if (data.Equals("alpaca", StringComparison.OrdinalIgnoreCase))
             {
@@ -76,6 +81,7 @@ internal static class ScreenCommand
                 services = ScreenServices.Create(config);
                 bars = services.Bars;
                 context = services.UniverseContext(config);
+                ofi = s.UseOfi ? services.Ofi : null;
             }
             else
             {
@@ -98,7 +104,7 @@ internal static class ScreenCommand
             }
 
             var request = new ScreenRequest(universe, ScreenCriteria.From(s), topN, day, fallbackTop);
-            var report = RunWithProgress(new Screener(bars), request, universe.Symbols.Count, data);
+            var report = RunWithProgress(new Screener(bars, ofi: ofi), request, universe.Symbols.Count, data);
             return Finish(report, universe, json, outPath);
         }
         catch (Execution.Alpaca.AlpacaApiException ex)

@@ -74,7 +74,7 @@ public sealed record ScreenerSettings
             LookbackDays = r.Int("SCREENER_LOOKBACK_DAYS", d.LookbackDays, "calendar days of daily bars fetched (at least the sessions the Z window needs)", min: 5, max: 3650),
             ZPeriod = r.Int("SCREENER_Z_PERIOD", d.ZPeriod, "daily returns before the last one in the screen's Z", min: 2, max: 500),
             VolumeWindow = r.Int("SCREENER_VOLUME_WINDOW", d.VolumeWindow, "days before the last one in the screen's average volume (the spike day is excluded)", min: 1, max: 500),
-            UseOfi = r.Bool("SCREENER_USE_OFI", d.UseOfi, "add |OFI| of the latest trade against the latest quote to the score (one more request per chunk)"),
+            UseOfi = r.Bool("SCREENER_USE_OFI", d.UseOfi, "a live screen adds the size of an order-flow skew to the score of its best max(3×top, 20) names (at most 100): where the latest trade printed between the latest bid (−1) and ask (+1); prints older than 24 h are ignored, a failed fetch is only a note"),
             ChunkSize = r.Int("SCREENER_CHUNK_SIZE", d.ChunkSize, "symbols per multi-symbol bar request", min: 1, max: 1000),
             ChunkDelaySec = r.Double("SCREENER_CHUNK_DELAY_SEC", d.ChunkDelaySec, "pause between chunk requests when they run one at a time", min: 0, max: 60),
             ParallelChunks = r.Int("SCREENER_PARALLEL_CHUNKS", d.ParallelChunks, "chunk requests in flight at once (1 = sequential with SCREENER_CHUNK_DELAY_SEC gaps)", min: 1, max: 64),

@@ -8,7 +8,8 @@ namespace SentryBrain.Screening;
 /// (top <c>DISCOVERY_TOP_N</c>), handed to the engine through <paramref name="publish"/> (which journals it on the
 /// event loop), then written atomically to <c>ACTIVE_SYMBOLS_FILE</c>. Nothing qualifying, or no bars at all, leaves
 /// the file and the engine's list as they were (the reference fell back to the first N universe names). Runs on a
-/// background thread; every failure is logged and the next slot tries again.
+/// background thread; every failure is logged and the next slot tries again. <paramref name="ofi"/> is used only
+/// when <c>SCREENER_USE_OFI</c> is on.
 /// </summary>
 public sealed class DiscoveryJob(
     BrainConfig config,
@@ -16,9 +17,10 @@ public sealed class DiscoveryJob(
     UniverseContext universeContext,
     Action<ScreenReport> publish,
     ILogger logger,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    IScreenOfiSource? ofi = null)
 {
-    private readonly Screener _screener = new(bars, time);
+    private readonly Screener _screener = new(bars, time, config.Screener.UseOfi ? ofi : null);
 
     /// <summary>The last report that changed the list (null until one did).</summary>
     public ScreenReport? LastPublished { get; private set; }

@@ -6,8 +6,9 @@ namespace SentryBrain.Screening;
 
 /// <summary>
 /// The Alpaca side of a screen, built from the configuration: one rate limiter (<c>ALPACA_REQUESTS_PER_MIN</c>)
-/// shared by the data client (bars) and the trading client (the asset list), the bar cache (<c>BAR_CACHE_PATH</c>)
-/// and the chunk plan. Used by <c>./brain screen</c> and the consumer's discovery.
+/// shared by the data client (bars, latest trades and quotes) and the trading client (the asset list), the bar cache
+/// (<c>BAR_CACHE_PATH</c>), the chunk plan and the OFI source (used when <c>SCREENER_USE_OFI</c> is on). Used by
+/// <c>./brain screen</c> and the consumer's discovery.
 /// </summary>
 public sealed class ScreenServices : IDisposable
 {
@@ -35,6 +36,7 @@ public sealed class ScreenServices : IDisposable
             _limiter);
         Cache = BarCache.Open(s.BarCachePath, time);
         Bars = new AlpacaScreenBars(new ChunkedBarFetcher(Data, Cache, ChunkPlan.From(s), time), s.LookbackDays);
+        Ofi = new AlpacaScreenOfi(Data, s.ChunkSize);
     }
 
     public AlpacaDataClient Data { get; }
@@ -44,6 +46,9 @@ public sealed class ScreenServices : IDisposable
     public BarCache Cache { get; }
 
     public AlpacaScreenBars Bars { get; }
+
+    /// <summary>The latest trade against the latest quote, for a live screen's best candidates.</summary>
+    public AlpacaScreenOfi Ofi { get; }
 
     public static ScreenServices Create(BrainConfig config, TimeProvider? time = null, HttpMessageHandler? handler = null) =>
         new(config, time ?? TimeProvider.System, handler);
