@@ -65,7 +65,8 @@ internal static class DiscoverCommand
                 Console.Out.Flush();
             },
             logger,
-            time);
+            time,
+            services.Ofi);
 
         if (once)
         {

@@ -105,7 +105,8 @@ public sealed class ConsumerDiscovery : IDisposable
                 services.UniverseContext(config),
                 report => active.Publish(report.SelectedSymbols, report.Reasons),
                 logger,
-                time);
+                time,
+                services.Ofi);
             var loop = new DiscoveryLoop(times, job.RunAsync, time, logger);
             loop.Start();
             return new ConsumerDiscovery(services, job, loop);
