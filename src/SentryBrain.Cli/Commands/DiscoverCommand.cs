@@ -53,10 +53,8 @@ internal static class DiscoverCommand
         var time = TimeProvider.System;
         using var services = ScreenServices.Create(config, time);
         var published = 0;
-        var job = new DiscoveryJob(
+        var job = services.NewDiscoveryJob(
             config,
-            services.Bars,
-            services.UniverseContext(config),
             report =>
             {
                 Interlocked.Increment(ref published);
@@ -65,8 +63,7 @@ internal static class DiscoverCommand
                 Console.Out.Flush();
             },
             logger,
-            time,
-            services.Ofi);
+            time);
 
         if (once)
         {

@@ -99,14 +99,7 @@ public sealed class ConsumerDiscovery : IDisposable
         var services = ScreenServices.Create(config, time);
         try
         {
-            var job = new DiscoveryJob(
-                config,
-                services.Bars,
-                services.UniverseContext(config),
-                report => active.Publish(report.SelectedSymbols, report.Reasons),
-                logger,
-                time,
-                services.Ofi);
+            var job = services.NewDiscoveryJob(config, report => active.Publish(report.SelectedSymbols, report.Reasons), logger, time);
             var loop = new DiscoveryLoop(times, job.RunAsync, time, logger);
             loop.Start();
             return new ConsumerDiscovery(services, job, loop);

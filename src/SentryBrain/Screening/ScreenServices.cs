@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SentryBrain.Config;
 using SentryBrain.Execution.Alpaca;
 using SentryBrain.Market.Alpaca;
@@ -56,6 +57,10 @@ public sealed class ScreenServices : IDisposable
     /// <summary>Universes with the Alpaca asset list available.</summary>
     public UniverseContext UniverseContext(BrainConfig config) =>
         new("data", config.Screener.Tickers, ct => Trading.ListActiveEquitiesAsync(ct));
+
+    /// <summary>A discovery job on these services (bars, universes, OFI); <paramref name="publish"/> receives each new list.</summary>
+    public DiscoveryJob NewDiscoveryJob(BrainConfig config, Action<ScreenReport> publish, ILogger logger, TimeProvider time) =>
+        new(config, Bars, UniverseContext(config), publish, logger, time, Ofi);
 
     public void Dispose()
     {
