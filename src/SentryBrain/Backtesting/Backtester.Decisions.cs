@@ -1,4 +1,5 @@
 using SentryBrain.Execution;
+using SentryBrain.Learning;
 using SentryBrain.Rules;
 using SentryBrain.Strategy;
 
@@ -42,6 +43,7 @@ public static partial class Backtester
             // A daily bar has no time of day: no EasternTime, so no intraday windows.
             var context = new DecisionContext(_panel.Symbols[s], date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), null, position, gates, features);
             var step = _policy.Decide(context);
+            step = step with { Decision = LearningSignals.Enrich(step.Decision, features) };
             features.Add(_panel.High[s][t], _panel.Low[s][t], close);
             if (_options.RecordDecisions || step.Decision.Action != TradeAction.Hold)
             {

@@ -155,6 +155,9 @@ public sealed record BrainConfig
     /// <summary>Screener and discovery settings (SCREENER_*, DISCOVERY_*, TICKERS), kept in their own record.</summary>
     public ScreenerSettings Screener { get; init; } = new();
 
+    /// <summary>Experience buffer, optimizer, generated rules, shadow and conviction settings, kept in their own record.</summary>
+    public LearningSettings Learning { get; init; } = new();
+
     public bool HasAlpacaKeys => AlpacaKeyId.Length > 0 && AlpacaSecretKey.Length > 0;
 
     public static BrainConfig Load(ConfigSource source) => Load(source, out _);
@@ -285,6 +288,7 @@ public sealed record BrainConfig
             BacktestCommissionPerTrade = r.Double("BACKTEST_COMMISSION_PER_TRADE", d.BacktestCommissionPerTrade, "backtest commission per fill, dollars", min: 0, max: 1_000_000),
             Redis = Streams.RedisSettings.Read(r),
             Screener = ScreenerSettings.Read(r),
+            Learning = LearningSettings.Read(r),
         };
         r.ThrowIfInvalid();
         entries = r.Entries;

@@ -3,6 +3,7 @@ using SentryBrain.Config;
 using SentryBrain.Events;
 using SentryBrain.Execution;
 using SentryBrain.Journal;
+using SentryBrain.Learning;
 using SentryBrain.Market;
 using SentryBrain.Market.Bars;
 using SentryBrain.Rules;
@@ -32,6 +33,7 @@ public sealed partial class BrainEngine
     private readonly IDecisionPolicy _policy;
     private readonly LiveMarketFeatures _features;
     private readonly EngineParts _parts;
+    private readonly IEngineListener[] _listeners;
     private readonly Func<DateTime, IBroker?> _openBroker;
     private readonly JournalWriter _journal;
     private readonly ILogger _logger;
@@ -112,6 +114,7 @@ public sealed partial class BrainEngine
         _spy = new SpyRegime(config.Spy200maRegimeEnabled, logger);
         _sizer = new BuySizer(config, parts.SizeMultiplier);
         _gates = [.. parts.PreTradeGates];
+        _listeners = [.. new object[] { parts.SizeMultiplier }.Concat(parts.PreTradeGates).Concat(parts.FillObservers).Concat(parts.Listeners).OfType<IEngineListener>().Distinct()];
         _markPrice = _symbols.MarkPrice;
         _findSymbol = _symbols.Find;
         _outliers = new OutlierScreen(config.Outliers, logger, symbol => _holdings.PositionOf(symbol).AvgEntry);
@@ -258,6 +261,11 @@ public sealed partial class BrainEngine
             }
 
             var store = broker?.State;
+            foreach (var listener in _listeners)
+            {
+                listener.Attach(store);
+            }
+
             _book = new PositionBook(store);
             _risk.Load(store);
             if (broker is not null)
@@ -304,6 +312,10 @@ public sealed partial class BrainEngine
         _risk.OnClock(ts);
         _spy.OnClock(ts, _findSymbol);
         FollowWatchlist(ts);
+        foreach (var listener in _listeners)
+        {
+            listener.OnClock(ts, _tradingDate, _journal);
+        }
     }
 
     /// <summary>The calendar's session for the current event time, looked up once per clock tick.</summary>
@@ -399,6 +411,13 @@ public sealed partial class BrainEngine
         {
             state.LastEntryEvaluationTs = _now;
         }
+        else if (_listeners.Length > 0 && state.ExitPrice > 0)
+        {
+            foreach (var listener in _listeners)
+            {
+                listener.OnHeldPrice(state.Symbol, state.ExitPrice, _now);
+            }
+        }
 
         _evaluations++;
         // Updated for held symbols too: the daily-target flatten must fire even when only held symbols stream.
@@ -414,6 +433,7 @@ public sealed partial class BrainEngine
         // New York wall time from a per-date offset: DST never changes during a trading session.
         var eastern = DateTime.SpecifyKind(_now + _easternOffset, DateTimeKind.Unspecified);
         var (decision, scaleOutLevel) = _policy.Decide(new DecisionContext(state.Symbol, _now, eastern, Position(state.Symbol, heldQty, avgEntry, market), gates, market));
+        decision = LearningSignals.Enrich(decision, market);
         if (decision.Action == TradeAction.Buy)
         {
             // Whether this entry is below VWAP decides, at its fill, if VWAP becomes an exit target.

@@ -6,6 +6,7 @@ using SentryBrain.Execution;
 using SentryBrain.Execution.Alpaca;
 using SentryBrain.Execution.Paper;
 using SentryBrain.Journal;
+using SentryBrain.Learning;
 using SentryBrain.Screening;
 
 namespace SentryBrain.Engine;
@@ -29,7 +30,9 @@ public static class ConsumeRunner
         brokerFactory ??= firstTs => OpenDefaultBroker(config, firstTs, logger);
         time ??= TimeProvider.System;
         using var journal = new JournalWriter(output);
-        var parts = EngineParts.FromConfig(config, logger);
+        var learning = new List<IDisposable>();
+        using var stopLearning = new DisposeAll(learning);
+        var parts = LearningParts.Add(EngineParts.FromConfig(config, logger), config, logger, time, learning);
         var engine = new BrainEngine(config, brokerFactory, journal, logger, parts, time);
 
         // Discovery screens in the background and hands its lists to the watchlist; stopped before the summary.

@@ -32,6 +32,9 @@ public sealed record EngineParts
     /// <summary>Told of every fill after the journal line (the round-trip recorder is always first).</summary>
     public IReadOnlyList<IFillObserver> FillObservers { get; init; } = [];
 
+    /// <summary>Parts that only listen (state, held prices, clock ticks); the other parts that implement <see cref="IEngineListener"/> are called too.</summary>
+    public IReadOnlyList<IEngineListener> Listeners { get; init; } = [];
+
     /// <summary>
     /// The defaults the configuration asks for: the CSV bar folder (<c>BARS_CSV_DIR</c>, read with warnings for
     /// unusable files) and, with <c>OPPORTUNITY_ENGINE_ENABLED</c>, the <c>ACTIVE_SYMBOLS_FILE</c> watchlist (read now).

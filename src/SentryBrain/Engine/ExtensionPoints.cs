@@ -1,5 +1,6 @@
 using SentryBrain.Events;
 using SentryBrain.Execution;
+using SentryBrain.Journal;
 using SentryBrain.Strategy;
 
 namespace SentryBrain.Engine;
@@ -12,6 +13,37 @@ namespace SentryBrain.Engine;
 public interface IFillObserver
 {
     void OnFill(Fill fill, in FillContext context);
+
+    /// <summary>
+    /// An order the engine is about to send for <paramref name="decision"/> (before its immediate fills are reported),
+    /// so a fill can be linked to the signals of the decision that caused it through its client order id.
+    /// </summary>
+    void OnSubmitted(OrderRequest request, in Decision decision, DateTime now)
+    {
+    }
+}
+
+/// <summary>
+/// Optional for any part (fill observer, gate, size multiplier): state that survives a restart, held prices, and a
+/// tick of the event-time clock on the event loop (where journal lines may be written). Every method must be cheap
+/// when there is nothing to do: <see cref="OnClock"/> runs on every clock tick.
+/// </summary>
+public interface IEngineListener
+{
+    /// <summary>Once, when the broker is opened: its state store (null when there is no broker).</summary>
+    void Attach(IStateStore? store)
+    {
+    }
+
+    /// <summary>A held symbol was evaluated; <paramref name="exitPrice"/> is what a sell would get now.</summary>
+    void OnHeldPrice(string symbol, double exitPrice, DateTime now)
+    {
+    }
+
+    /// <summary>The event-time clock moved to <paramref name="now"/> (New York trading date <paramref name="tradingDate"/>).</summary>
+    void OnClock(DateTime now, DateOnly tradingDate, JournalWriter journal)
+    {
+    }
 }
 
 /// <param name="QtyAfter">The symbol's position at the broker after the fill.</param>

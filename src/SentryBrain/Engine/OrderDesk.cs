@@ -72,6 +72,11 @@ public sealed class OrderDesk
             _sellEntryAvg[state.Symbol] = _broker.PositionOf(state.Symbol)?.AvgEntryPrice ?? 0;
         }
 
+        foreach (var observer in _observers)
+        {
+            observer.OnSubmitted(request, decision, now);
+        }
+
         Send(request, state, now);
     }
 

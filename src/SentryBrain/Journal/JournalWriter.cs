@@ -74,6 +74,14 @@ public sealed class JournalWriter : IDisposable
             w.WriteBoolean("momentum_ok"u8, momentumOk);
         }
 
+        if (s.MacdAboveZero is { } macdAboveZero)
+        {
+            w.WriteBoolean("macd_above_zero"u8, macdAboveZero);
+        }
+
+        WriteIfPresent("regime"u8, s.Regime);
+        WriteIfPresent("setup"u8, s.Setup);
+        WriteIfPresent("conviction"u8, s.Conviction);
         WriteIfPresent("detail"u8, s.Detail);
 
         w.WriteEndObject();
@@ -270,6 +278,19 @@ public sealed class JournalWriter : IDisposable
     }
 
     /// <summary>Starts a journal line: an object whose first property is its kind.</summary>
+    /// <summary>
+    /// A line of a kind the learning parts own (<c>rule</c>: a generated rule proposed, promoted or expired;
+    /// <c>shadow</c>: a promotion check): <c>kind</c> and <c>ts</c>, then the fields <paramref name="body"/> writes.
+    /// Call on the event loop only, like every journal line.
+    /// </summary>
+    public void Line(string kind, DateTime ts, Action<Utf8JsonWriter> body)
+    {
+        var w = Begin(System.Text.Encoding.UTF8.GetBytes(kind));
+        WriteTs(ts);
+        body(w);
+        EndLine();
+    }
+
     private Utf8JsonWriter Begin(ReadOnlySpan<byte> kind)
     {
         _writer.WriteStartObject();

@@ -30,27 +30,6 @@ public static class ActiveListFile
             text.Append(symbol).Append('\n');
         }
 
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                var bytes = Encoding.UTF8.GetBytes(text.ToString());
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
+        Storage.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 }

@@ -12,6 +12,9 @@ public enum TradeAction : byte
 /// <see cref="PnlPct"/> are the Green Light strategy's inputs (null when unknown or not used by the strategy);
 /// percentages are in percent (1.0 = 1 %). <see cref="Detail"/> is a short, stable, comma-separated list of
 /// tokens explaining the reason further (for example which checklist input was missing and passed).
+/// <see cref="MacdAboveZero"/>, <see cref="Regime"/> and <see cref="Setup"/> are added to buys and sells after the
+/// strategy decided (<see cref="Learning.LearningSignals.Enrich"/>), for the experience buffer and the generated rules;
+/// <see cref="Conviction"/> is the size multiplier conviction sizing applied to a buy.
 /// </summary>
 public readonly record struct DecisionSignals(
     double? News,
@@ -35,7 +38,11 @@ public readonly record struct DecisionSignals(
     bool? MomentumOk = null,
     double? Ofi = null,
     double? ProbGain = null,
-    string? Detail = null);
+    string? Detail = null,
+    bool? MacdAboveZero = null,
+    string? Regime = null,
+    string? Setup = null,
+    double? Conviction = null);
 
 /// <summary>A strategy decision. For buys, <see cref="Qty"/> is filled in by sizing.</summary>
 public readonly record struct Decision(TradeAction Action, long Qty, string Reason, DecisionSignals Signals)

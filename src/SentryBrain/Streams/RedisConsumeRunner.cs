@@ -5,6 +5,7 @@ using SentryBrain.Config;
 using SentryBrain.Engine;
 using SentryBrain.Execution;
 using SentryBrain.Journal;
+using SentryBrain.Learning;
 using SentryBrain.Screening;
 using StackExchange.Redis;
 
@@ -74,6 +75,7 @@ public sealed class RedisConsumeRunner : IDisposable
     private readonly JournalWriter _journal;
     private readonly BrainEngine _engine;
     private readonly ConsumerDiscovery? _discovery;
+    private readonly List<IDisposable> _learning = [];
     private readonly StreamEnvelope.LineBuilder _builder = new();
     private readonly List<ShardStream> _streams = [];
     private readonly List<DeadLetter> _dead = [];
@@ -109,7 +111,7 @@ public sealed class RedisConsumeRunner : IDisposable
         // A consumer group continues where the group stands, it never replays the past: re-processed (pending or
         // claimed) entries are older than the ledger's last event by nature, so the ledger is never archived here.
         brokerFactory ??= _ => ConsumeRunner.OpenDefaultBroker(config, DateTime.MaxValue, logger);
-        var parts = EngineParts.FromConfig(config, logger);
+        var parts = LearningParts.Add(EngineParts.FromConfig(config, logger), config, logger, time, _learning);
         _engine = new BrainEngine(config, brokerFactory, _journal, logger, parts, time)
         {
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
@@ -153,6 +155,7 @@ public sealed class RedisConsumeRunner : IDisposable
     public void Dispose()
     {
         _discovery?.Dispose();
+        new DisposeAll(_learning).Dispose();
         _journal.Dispose();
     }
 
