@@ -47,10 +47,13 @@ internal static class BacktestCommand
         {
             data, symbols, strategy, days, years, start, end, cash, report, force, seed, walkForward, sweep, screen, universe, fallback,
         };
+        var experience = new Option<string?>("--experience") { Description = "Also write an experience buffer (JSONL, one line per fill, source backtest) to PATH for ./brain optimize; replaced atomically at the end" };
+        command.Options.Add(experience);
         command.SetAction(parse => Usage.Run("backtest", () =>
         {
             try
             {
+                var experiencePath = ValidateExperience(parse.GetValue(experience), parse.GetValue(sweep) is { Length: > 0 } || parse.GetValue(walkForward) is not null);
                 return Run(Validate(new Args(
                     parse.GetValue(data)!,
                     [.. parse.GetValue(symbols)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(s => Usage.Ticker(s, "--symbols"))],
@@ -68,7 +71,7 @@ internal static class BacktestCommand
                     parse.GetValue(screen),
                     parse.GetValue(universe),
                     parse.GetValue(fallback),
-                    SymbolsGiven: parse.GetResult(symbols) is { Implicit: false })), TimeProvider.System);
+                    SymbolsGiven: parse.GetResult(symbols) is { Implicit: false })), TimeProvider.System, experiencePath);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or ConfigException or Market.Bars.BarCsvException or Execution.Alpaca.AlpacaApiException or UnauthorizedAccessException)
             {
@@ -151,7 +154,33 @@ internal static class BacktestCommand
         return a;
     }
 
-    private static int Run(Args a, TimeProvider time)
+    /// <summary>--experience PATH: one run only, and a file path (its folder is made when it is written).</summary>
+    private static string? ValidateExperience(string? path, bool manyRuns)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new UsageException("--experience needs a file path");
+        }
+
+        if (manyRuns)
+        {
+            throw new UsageException("--experience records the fills of one backtest: not with --sweep or --walk-forward");
+        }
+
+        if (Directory.Exists(path))
+        {
+            throw new UsageException($"--experience {path} is a folder, not a file");
+        }
+
+        return path;
+    }
+
+    private static int Run(Args a, TimeProvider time, string? experiencePath = null)
     {
         var clock = Stopwatch.StartNew();
         var config = LoadConfig([], out var entries);
@@ -209,7 +238,9 @@ internal static class BacktestCommand
             return RunExperiments(a, panel, baseOptions, grid, points, manifest, clock, time);
         }
 
-        var result = WithProgress($"backtest {name}", panel.Days, progress => Backtester.Run(panel, baseOptions, progress));
+        var (result, experienceLines) = experiencePath is null
+            ? (WithProgress($"backtest {name}", panel.Days, progress => Backtester.Run(panel, baseOptions, progress)), 0L)
+            : RunWithExperience(experiencePath, name, panel, baseOptions);
         if (result.Screens is { Count: > 0 } screens && screens.All(d => d.Scored == 0))
         {
             Console.Error.WriteLine($"warning: no symbol was ever scored: the screen needs {screen!.Criteria.MinBars} daily bars within SCREENER_LOOKBACK_DAYS={screen.LookbackDays} calendar days before each morning, with volume ≥ SCREENER_MIN_VOLUME and close ≥ SCREENER_MIN_PRICE");
@@ -223,7 +254,37 @@ internal static class BacktestCommand
             Charts.Write(staging, result);
         });
         PrintSummary(name, summary, panel, dir, clock.Elapsed.TotalSeconds);
+        if (experiencePath is not null)
+        {
+            Console.WriteLine($"Experience buffer: {experienceLines} lines ({summary.Fills} fills) written to {experiencePath}");
+        }
+
         return 0;
+    }
+
+    /// <summary>
+    /// The backtest with its fills streamed as experience lines into a temporary file beside <paramref name="path"/>,
+    /// renamed over it when the run ends (a failed run leaves the old file).
+    /// </summary>
+    private static (BacktestResult Result, long Lines) RunWithExperience(string path, string name, BarPanel panel, BacktestOptions options)
+    {
+        BacktestResult? result = null;
+        long lines = 0;
+        Storage.AtomicFile.Write(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+            var recording = options with
+            {
+                Experience = record =>
+                {
+                    writer.WriteLine(Learning.ExperienceJson.ToLine(record));
+                    lines++;
+                },
+            };
+            result = WithProgress($"backtest {name}", panel.Days, progress => Backtester.Run(panel, recording, progress));
+            writer.Flush();
+        });
+        return (result!, lines);
     }
 
     /// <summary>The requested period against the data: --start or --end past the data's last date is an error, not an empty or short run.</summary>

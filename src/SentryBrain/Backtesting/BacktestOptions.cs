@@ -52,6 +52,13 @@ public sealed record BacktestOptions(
 {
     public bool FillAtNextOpen => Config.BacktestFillAtNextOpen;
 
+    /// <summary>
+    /// Receives an experience line (<see cref="Learning.ExperienceRecord"/>, source <c>backtest</c>) at every simulated
+    /// fill, in fill order (<c>backtest --experience PATH</c>); null = none. Called on the simulation's thread: give
+    /// it to one run only, not to the parallel runs of a sweep.
+    /// </summary>
+    public Action<Learning.ExperienceRecord>? Experience { get; init; }
+
     public double SlippageBps => Config.BacktestSlippageBps;
 
     public double CommissionPerTrade => Config.BacktestCommissionPerTrade;

@@ -128,6 +128,7 @@ public static partial class Backtester
             _pendingQty[s] = qty;
             _pendingReason[s] = reason;
             _pendingScaleOut[s] = scaleOut;
+            _pendingSignals[s] = _acting;
             _pendingCount++;
         }
     }

@@ -1,4 +1,6 @@
 using SentryBrain.Execution;
+using SentryBrain.Learning;
+using SentryBrain.Market;
 using SentryBrain.Strategy;
 
 namespace SentryBrain.Backtesting;
@@ -8,7 +10,10 @@ public static partial class Backtester
     /// <summary>
     /// Order simulation: pending orders fill at the open (sells first) or at the close, with slippage against us and a
     /// commission per fill; held positions' stop and take-profit levels are checked against the bar's range; a position
-    /// sold to zero becomes a <see cref="RoundTrip"/>.
+    /// sold to zero becomes a <see cref="RoundTrip"/>. With <see cref="BacktestOptions.Experience"/>, every fill is also an
+    /// experience line (<see cref="ExperienceRows"/>, as live): time = the fill day's 16:00 New York, a trade id per round
+    /// trip, an entry with the signals of the decision that queued it, an exit with its trade's first entry and the
+    /// P&amp;L of its quantity against the average entry (slippage included, commission not).
     /// </summary>
     private sealed partial class Simulation
     {
@@ -33,12 +38,14 @@ public static partial class Backtester
             var side = _pendingSide[s];
             var reason = _pendingReason[s] ?? string.Empty;
             var qty = _pendingQty[s];
+            var signals = _pendingSignals[s];
             _pendingSide[s] = TradeAction.Hold;
             _pendingReason[s] = null;
+            _pendingSignals[s] = null;
             _pendingCount--;
             if (side == TradeAction.Buy)
             {
-                Buy(s, date, price, qty, reason);
+                Buy(s, date, price, qty, reason, signals);
             }
             else if (side == TradeAction.Sell)
             {
@@ -46,7 +53,7 @@ public static partial class Backtester
             }
         }
 
-        private void Buy(int s, DateOnly date, double price, long qty, string reason)
+        private void Buy(int s, DateOnly date, double price, long qty, string reason, DecisionSignals? signals)
         {
             var fillPrice = price * (1 + (_options.SlippageBps / 10_000));
             var commission = _options.CommissionPerTrade;
@@ -59,7 +66,8 @@ public static partial class Backtester
 
             var cost = (qty * fillPrice) + commission;
             _cash -= cost;
-            if (_qty[s] == 0)
+            var opens = _qty[s] == 0;
+            if (opens)
             {
                 _entryDate[s] = date;
                 _peakPnl[s] = double.NaN;
@@ -79,7 +87,22 @@ public static partial class Backtester
             _tripCost[s] += cost;
             _tripBought[s] += qty;
             _fills.Add(new BacktestFill(date, _panel.Symbols[s], "buy", qty, fillPrice, commission, reason));
+            if (_experience is not null)
+            {
+                var symbol = _panel.Symbols[s];
+                var tradeId = opens || _tripEntry[s] is null ? $"bt-{symbol}-{date:yyyyMMdd}-{++_tripSeq}" : _tripEntry[s]!.TradeId;
+                var line = ExperienceRows.Entry(symbol, ExperienceTs(date), tradeId, null, fillPrice, qty, reason, signals, ExperienceRows.Backtest);
+                if (opens || _tripEntry[s] is null)
+                {
+                    _tripEntry[s] = line;
+                }
+
+                _experience(line);
+            }
         }
+
+        /// <summary>An experience line's time: the fill day's session close, 16:00 New York, in UTC.</summary>
+        private static DateTime ExperienceTs(DateOnly date) => NewYorkTime.ToUtc(date, NewYorkTime.RegularClose);
 
         private void Sell(int s, DateOnly date, double price, long qty, string reason)
         {
@@ -90,6 +113,15 @@ public static partial class Backtester
 
             var fillPrice = price * (1 - (_options.SlippageBps / 10_000));
             var commission = _options.CommissionPerTrade;
+            if (_experience is not null)
+            {
+                _experience(ExperienceRows.Exit(_tripEntry[s], _panel.Symbols[s], ExperienceTs(date), null, fillPrice, qty, reason, _avg[s], ExperienceRows.Backtest));
+                if (qty >= _qty[s])
+                {
+                    _tripEntry[s] = null;
+                }
+            }
+
             var proceeds = (qty * fillPrice) - commission;
             _cash += proceeds;
             _qty[s] -= qty;

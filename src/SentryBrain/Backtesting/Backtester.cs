@@ -72,6 +72,9 @@ public static partial class Backtester
         private readonly long[] _tripSold;
         private readonly int[] _tripExits;
         private readonly string[] _tripEntryReason;
+        private readonly Action<Learning.ExperienceRecord>? _experience;
+        private readonly Strategy.DecisionSignals?[] _pendingSignals;
+        private readonly Learning.ExperienceRecord?[] _tripEntry;
         private readonly int[] _symbolDaysInMarket;
         private readonly bool[] _dataOnly;
         private readonly List<BacktestFill> _fills = [];
@@ -86,6 +89,10 @@ public static partial class Backtester
         private double _cash;
         private int _pendingCount;
         private bool _spyBelow;
+        private int _tripSeq;
+
+        /// <summary>With an experience sink: the signals of the decision <see cref="Act"/> is handling (<see cref="Queue"/> keeps them with the order).</summary>
+        private Strategy.DecisionSignals? _acting;
 
         public Simulation(BarPanel panel, BacktestOptions options)
         {
@@ -125,6 +132,9 @@ public static partial class Backtester
             _tripSold = new long[_n];
             _tripExits = new int[_n];
             _tripEntryReason = new string[_n];
+            _experience = options.Experience;
+            _pendingSignals = new Strategy.DecisionSignals?[_n];
+            _tripEntry = new Learning.ExperienceRecord?[_n];
             _symbolDaysInMarket = new int[_n];
             _dataOnly = [.. panel.Symbols.Select(symbol => options.DataOnlySymbols?.Contains(symbol, StringComparer.OrdinalIgnoreCase) == true)];
             Array.Fill(_peakPnl, double.NaN);
@@ -200,6 +210,7 @@ public static partial class Backtester
                     var step = Decide(s, t, date, capState, halted, _spyBelow);
                     if (trading)
                     {
+                        _acting = _experience is null ? null : step.Decision.Signals;
                         Act(s, date, step, markEquity, _panel.Close[s][t]);
                     }
 

@@ -21,6 +21,13 @@ public static class LearningParts
         var listeners = new List<IEngineListener>(parts.Listeners);
 
         // experience buffer (EXPERIENCE_BUFFER_*)
+        if (learning.ExperienceBufferEnabled)
+        {
+            // Touches the disk only at the first fill; a fill observer and an engine listener (its open trades live in the broker's state).
+            var recorder = new ExperienceRecorder(new ExperienceBuffer(learning.ExperienceBufferPath, learning.ExperienceBufferMaxLines), logger);
+            observers.Add(recorder);
+            owned.Add(recorder);
+        }
 
         // generated rules (GENERATED_RULES_PATH)
 
