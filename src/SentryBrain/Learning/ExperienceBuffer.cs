@@ -21,6 +21,7 @@ public sealed class ExperienceBuffer : IDisposable
     private byte[] _scratch = new byte[1024];
     private bool _counted;
     private bool _endsOpen;
+    private long _trimAbove;
 
     /// <param name="maxLines">Lines kept by a trim; 0 = never trim.</param>
     public ExperienceBuffer(string path, int maxLines)
@@ -58,6 +59,7 @@ public sealed class ExperienceBuffer : IDisposable
         {
             Lines = CountLines(Path, out _endsOpen);
             _counted = true;
+            _trimAbove = (long)MaxLines + Slack;
         }
 
         var length = Encoding.UTF8.GetMaxByteCount(json.Length) + 2;
@@ -89,9 +91,18 @@ public sealed class ExperienceBuffer : IDisposable
 
         _endsOpen = false;
         Lines++;
-        if (MaxLines > 0 && Lines > (long)MaxLines + Slack)
+        if (MaxLines > 0 && Lines > _trimAbove)
         {
-            TrimNow();
+            try
+            {
+                TrimNow();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Tried again after another slack of appends, not on every append.
+                _trimAbove = Lines + Slack;
+                throw new IOException($"the line was written, but the trim failed: {ex.Message}", ex);
+            }
         }
     }
 
@@ -109,6 +120,7 @@ public sealed class ExperienceBuffer : IDisposable
         var result = Trim(Path, MaxLines);
         Lines = result.After;
         _endsOpen = false;
+        _trimAbove = (long)MaxLines + Slack;
         Trims++;
     }
 
@@ -123,8 +135,9 @@ public sealed class ExperienceBuffer : IDisposable
 
     /// <summary>
     /// Keeps the last <paramref name="keep"/> lines of the file at <paramref name="path"/>: reads it once, from the
-    /// start, keeping the last lines in a ring, and replaces the file through <see cref="AtomicFile"/> (temporary file,
-    /// flushed to disk, renamed over the buffer), so a kill at any moment leaves the old file or the new one. The
+    /// start, keeping the last lines in a ring, and replaces the file as <see cref="AtomicFile"/> does (a temporary file
+    /// of its naming beside the buffer, flushed to disk, renamed over it), so a kill at any moment leaves the old file or
+    /// the new one. The
     /// temporary file exists from the start of the read, and a temporary file left by a killed trim (its process
     /// gone) is removed first. Blank lines are dropped; other lines are kept as they are (a trim does not judge them).
     /// Nothing is written when the file has no more than <paramref name="keep"/> lines or does not exist.
@@ -147,7 +160,9 @@ public sealed class ExperienceBuffer : IDisposable
         {
             // The trim's own temporary file exists while the buffer is read (AtomicFile writes into it), so the whole
             // trim is one window in which a kill leaves the old buffer and a stale temporary file, nothing else.
+            // The last lines, each in a slot that is reused when the line after it fits (few allocations on a long file).
             var ring = new byte[Math.Max(1, keep)][];
+            var lengths = new int[ring.Length];
             using var output = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16))
             {
@@ -155,7 +170,14 @@ public sealed class ExperienceBuffer : IDisposable
                 {
                     if (keep > 0)
                     {
-                        ring[total % keep] = line.ToArray();
+                        var slot = (int)(total % keep);
+                        if (ring[slot] is not { } bytes || bytes.Length < line.Length)
+                        {
+                            ring[slot] = bytes = new byte[line.Length + 128];
+                        }
+
+                        line.CopyTo(bytes);
+                        lengths[slot] = line.Length;
                     }
 
                     total++;
@@ -169,7 +191,8 @@ public sealed class ExperienceBuffer : IDisposable
 
             for (var i = total - keep; i < total; i++)
             {
-                output.Write(ring[i % keep]);
+                var slot = (int)(i % keep);
+                output.Write(ring[slot], 0, lengths[slot]);
                 output.WriteByte((byte)'\n');
             }
 

@@ -37,7 +37,7 @@ public sealed class ExperienceRecorder : IFillObserver, IEngineListener, IDispos
     private readonly Queue<(string Id, DateTime At)> _pendingOrder = new();
     private readonly Dictionary<string, ExperienceRecord> _open = new(StringComparer.Ordinal);
     private IStateStore? _store;
-    private long _failures;
+    private long _failing;
 
     public ExperienceRecorder(ExperienceBuffer buffer, ILogger logger, string source = ExperienceRows.Live)
     {
@@ -49,8 +49,8 @@ public sealed class ExperienceRecorder : IFillObserver, IEngineListener, IDispos
     /// <summary>Lines written.</summary>
     public long Written { get; private set; }
 
-    /// <summary>Lines lost to failed writes.</summary>
-    public long Failed => _failures;
+    /// <summary>Writes that failed (the line lost, or written with a failed trim).</summary>
+    public long Failed { get; private set; }
 
     /// <summary>Orders whose decision is remembered (diagnostics and tests).</summary>
     public int PendingCount => _pending.Count;
@@ -147,17 +147,18 @@ public sealed class ExperienceRecorder : IFillObserver, IEngineListener, IDispos
         {
             _buffer.Append(line);
             Written++;
-            if (_failures > 0)
+            if (_failing > 0)
             {
-                _logger.LogInformation("Experience buffer {Path} writable again after {Failed} lost lines", _buffer.Path, _failures);
-                _failures = 0;
+                _logger.LogInformation("Experience buffer {Path} writable again after {Failed} failed writes", _buffer.Path, _failing);
+                _failing = 0;
             }
         }
         catch (Exception ex) when (IsWriteFailure(ex))
         {
-            if (_failures++ == 0)
+            Failed++;
+            if (_failing++ == 0)
             {
-                _logger.LogWarning("Experience buffer {Path}: cannot write ({Error}); fills are not recorded until it can (said once)", _buffer.Path, ex.Message);
+                _logger.LogWarning("Experience buffer {Path}: cannot write ({Error}); further failures are counted, not logged, until a write succeeds", _buffer.Path, ex.Message);
             }
         }
     }

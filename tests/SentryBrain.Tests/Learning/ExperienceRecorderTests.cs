@@ -214,10 +214,18 @@ public sealed class ExperienceRecorderTests : IDisposable
             Trade(recorder, $"sb-{i}", OrderSide.Buy, 1, 100, EntrySignals, "green_light_4pt", T0.AddMinutes(i), qtyAfter: i + 1, entryAvg: 0);
         }
 
-        recorder.Dispose();
         Assert.Equal(3, recorder.Failed);
         Assert.Equal(0, recorder.Written);
         var warnings = logs.ToString().Split('\n').Count(l => l.Contains("cannot write", StringComparison.Ordinal));
         Assert.Equal(1, warnings);
+
+        // The disk is fixed: the next fill is written, and the recovery is said once.
+        File.Delete(_dir["blocker"]);
+        Trade(recorder, "sb-3", OrderSide.Sell, 3, 101, ExitSignals, "take_profit", T0.AddMinutes(5), qtyAfter: 0, entryAvg: 100);
+        recorder.Dispose();
+        Assert.Equal((1L, 3L), (recorder.Written, recorder.Failed));
+        Assert.Contains("writable again after 3 failed writes", logs.ToString(), StringComparison.Ordinal);
+        var exit = Assert.Single(ExperienceFile.Read(_dir["blocker/experience_buffer.jsonl"])).Record!;
+        Assert.Equal(("exit", "sb-0"), (exit.Action, exit.TradeId)); // the trade's entry was remembered though its line was lost
     }
 }
