@@ -25,9 +25,9 @@ public sealed class ExperienceConsumeTests : IDisposable
         return Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    private CliResult Consume(IEnumerable<string> lines)
+    private CliResult Consume(IEnumerable<string> lines, IReadOnlyDictionary<string, string>? env = null, string ledger = "ledger.db")
     {
-        var result = BrainCli.RunWithInput(_dir.Path, Env, string.Join('\n', lines) + "\n", TimeSpan.FromSeconds(120), "consume", "--ledger", _dir["ledger.db"]);
+        var result = BrainCli.RunWithInput(_dir.Path, env ?? Env, string.Join('\n', lines) + "\n", TimeSpan.FromSeconds(120), "consume", "--ledger", _dir[ledger]);
         Assert.True(result.ExitCode == 0, result.ToString());
         return result;
     }
@@ -77,5 +77,18 @@ public sealed class ExperienceConsumeTests : IDisposable
         Assert.Equal(acmeBuy, exit.TradeId);
         Assert.NotNull(exit.EntryTs);
         Assert.True(ExperienceFile.HasFeatures(exit));
+    }
+
+    [Fact]
+    public void TheBufferPathIsConfigurable_AndADisabledBufferWritesNothing()
+    {
+        var elsewhere = new Dictionary<string, string>(Env) { ["EXPERIENCE_BUFFER_PATH"] = _dir["learn/buffer.jsonl"] };
+        var fills = Fills(Consume(ScenarioLines(), elsewhere).Stdout).Count;
+        Assert.Equal(fills, ExperienceFile.Read(_dir["learn/buffer.jsonl"]).Count());
+        Assert.False(File.Exists(_dir["data/experience_buffer.jsonl"]), "the default path was written too");
+
+        var off = new Dictionary<string, string>(Env) { ["EXPERIENCE_BUFFER_ENABLED"] = "false" };
+        Assert.True(Fills(Consume(ScenarioLines(), off, "other.db").Stdout).Count > 0);
+        Assert.False(File.Exists(_dir["data/experience_buffer.jsonl"]), "a disabled buffer was written");
     }
 }
