@@ -23,6 +23,8 @@ public static class LearningParts
         // experience buffer (EXPERIENCE_BUFFER_*)
 
         // generated rules (GENERATED_RULES_PATH)
+        // Always on (no file = no rules); first, so a refused buy never reaches a gate that reserves something.
+        gates.Insert(0, new GeneratedRulesGate(learning.GeneratedRulesPath, logger));
 
         // shadow strategies (SHADOW_STRATEGY_ENABLED)
 
