@@ -69,7 +69,8 @@ internal static class BacktestCommand
                     parse.GetValue(screen),
                     parse.GetValue(universe),
                     parse.GetValue(fallback),
-                    SymbolsGiven: parse.GetResult(symbols) is { Implicit: false }) { Rules = parse.GetValue(rules) }), TimeProvider.System);
+                    SymbolsGiven: parse.GetResult(symbols) is { Implicit: false })
+                { Rules = parse.GetValue(rules) }), TimeProvider.System);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or ConfigException or Market.Bars.BarCsvException or Execution.Alpaca.AlpacaApiException or UnauthorizedAccessException)
             {
