@@ -64,9 +64,6 @@ public sealed class GeneratedRulesGate : IPreTradeGate, IEngineListener
 
     public string Path { get; }
 
-    /// <summary>The rules of the version in use (expired ones included; <see cref="GeneratedRule.Blocks"/> skips them).</summary>
-    public IReadOnlyList<GeneratedRule> Rules => [.. _rules.Select(r => r.Rule)];
-
     public string? Check(in PreTradeCheck check)
     {
         Refresh(check.Time);
@@ -147,9 +144,9 @@ public sealed class GeneratedRulesGate : IPreTradeGate, IEngineListener
             {
                 file = RuleFileJson.Parse(bytes, Path);
             }
-            catch (InvalidDataException ex)
+            catch (Exception ex) when (ex is InvalidDataException or NotSupportedException or ArgumentException or FormatException or OverflowException)
             {
-                Refuse(hash, ex.Message);
+                Refuse(hash, ex.Message); // whatever the content, a bad file must never stop the consumer
                 return;
             }
 

@@ -232,6 +232,32 @@ public sealed class GeneratedRulesGateTests : IDisposable
         Assert.Contains("/proc/self/mem", warning, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LearningParts_PutTheRulesGateFirst_BeforeTheGatesAlreadyThere()
+    {
+        Write(FileJson(RuleJson("hot_atr", "atr_percentile", ">=", 85)));
+        var config = SentryBrain.Config.BrainConfig.Load(SentryBrain.Config.ConfigSource.FromPairs(
+            ("GENERATED_RULES_PATH", Path),
+            ("EXPERIENCE_BUFFER_ENABLED", "false"), // nothing else of the learning loop: no files in the test's folder
+            ("SHADOW_STRATEGY_ENABLED", "false"),
+            ("OPTIMIZER_RUN_AT_ET", "")));
+        var reserving = new ReservingGate();
+        var owned = new List<IDisposable>();
+
+        var parts = LearningParts.Add(new EngineParts { PreTradeGates = [reserving] }, config, _log, TimeProvider.System, owned);
+        owned.ForEach(o => o.Dispose());
+
+        var gate = Assert.IsType<GeneratedRulesGate>(parts.PreTradeGates[0]);
+        Assert.Equal(Path, gate.Path);
+        Assert.Same(reserving, parts.PreTradeGates[^1]);
+        Assert.Equal("generated_rule:hot_atr", Check(gate, T0, Hot()));
+    }
+
+    private sealed class ReservingGate : IPreTradeGate
+    {
+        public string? Check(in PreTradeCheck check) => null;
+    }
+
     // ---- journal -------------------------------------------------------------------------------------------
 
     [Fact]
