@@ -43,9 +43,10 @@ internal static class BacktestCommand
         var universe = new Option<string?>("--universe") { Description = "The symbols to load and screen instead of --symbols: sp500, lab_12, file:PATH, a comma list, … (csv:DIR: those with DIR/SYMBOL.csv)" };
         var fallback = new Option<string?>("--fallback") { Description = "With --screen, a day where nothing qualifies: none (keep the previous list, default) or top (the best-scored names)" };
         fallback.AcceptOnlyFromAmong("none", "top");
+        var rules = new Option<string?>("--rules") { Description = "Generated rules file (as GENERATED_RULES_PATH): a buy in a rule's region is a hold, generated_rule:<name>; the report counts the buys each rule blocked" };
         var command = new Command("backtest", "Run the strategy on daily bars and write a report")
         {
-            data, symbols, strategy, days, years, start, end, cash, report, force, seed, walkForward, sweep, screen, universe, fallback,
+            data, symbols, strategy, days, years, start, end, cash, report, force, seed, walkForward, sweep, screen, universe, fallback, rules,
         };
         var experience = new Option<string?>("--experience") { Description = "Also write an experience buffer (JSONL, one line per fill, source backtest) to PATH for ./brain optimize; replaced atomically at the end" };
         command.Options.Add(experience);
@@ -71,7 +72,8 @@ internal static class BacktestCommand
                     parse.GetValue(screen),
                     parse.GetValue(universe),
                     parse.GetValue(fallback),
-                    SymbolsGiven: parse.GetResult(symbols) is { Implicit: false })), TimeProvider.System, experiencePath);
+                    SymbolsGiven: parse.GetResult(symbols) is { Implicit: false })
+                { Rules = parse.GetValue(rules) }), TimeProvider.System, experiencePath);
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or ConfigException or Market.Bars.BarCsvException or Execution.Alpaca.AlpacaApiException or UnauthorizedAccessException)
             {
@@ -84,7 +86,11 @@ internal static class BacktestCommand
     private sealed record Args(
         string Data, string[] Symbols, string Strategy, int? Days, double? Years, DateOnly? Start, DateOnly? End,
         double Cash, string? Report, bool Force, ulong Seed, string? WalkForward, string[] Sweep,
-        int? Screen, string? Universe, string? Fallback, bool SymbolsGiven);
+        int? Screen, string? Universe, string? Fallback, bool SymbolsGiven)
+    {
+        /// <summary>--rules FILE, read by <see cref="LoadRules"/> before any data.</summary>
+        public string? Rules { get; init; }
+    }
 
     /// <summary>Every value and combination checked before any data is read or any folder made.</summary>
     private static Args Validate(Args a)
@@ -183,6 +189,7 @@ internal static class BacktestCommand
     private static int Run(Args a, TimeProvider time, string? experiencePath = null)
     {
         var clock = Stopwatch.StartNew();
+        var rules = LoadRules(a.Rules);
         var config = LoadConfig([], out var entries);
         var kind = BacktestOptions.Parse(a.Strategy);
         var grid = Experiments.Grid(a.Sweep);
@@ -221,7 +228,7 @@ internal static class BacktestCommand
             throw new UsageException("no bars in the requested range");
         }
 
-        var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, TradeFromDay: tradeFrom, DataOnlySymbols: dataOnly, Screen: screen);
+        var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, TradeFromDay: tradeFrom, DataOnlySymbols: dataOnly, Screen: screen, Rules: rules);
         var manifest = new RunManifest(
             CodeVersion(),
             "brain " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
@@ -285,6 +292,30 @@ internal static class BacktestCommand
             writer.Flush();
         });
         return (result!, lines);
+    }
+
+    /// <summary>--rules FILE: a missing or unusable file stops the backtest (exit 2) rather than run it without the rules asked for.</summary>
+    private static BacktestRules? LoadRules(string? path)
+    {
+        if (path is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var rules = BacktestRules.Load(path);
+            if (rules.Rules.Count == 0)
+            {
+                Console.Error.WriteLine($"warning: --rules {path} holds no rules: no buy will be blocked");
+            }
+
+            return rules;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException("--rules: " + Startup.OneLine(ex.Message));
+        }
     }
 
     /// <summary>The requested period against the data: --start or --end past the data's last date is an error, not an empty or short run.</summary>

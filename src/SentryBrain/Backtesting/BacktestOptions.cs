@@ -38,6 +38,7 @@ public sealed record SmaCrossParameters(int Fast = 10, int Slow = 30, int RsiPer
 /// <param name="DataOnlySymbols">Symbols loaded only for the regime filter (SPY): never traded.</param>
 /// <param name="IntrabarExits">Check stops and take profits against each bar's open, low and high (off: judged at the close only, as on a one-print-per-day replay).</param>
 /// <param name="Screen">Re-screen the traded symbols every morning and buy only the day's list (<c>--screen N</c>); null: every symbol may be bought.</param>
+/// <param name="Rules">Generated rules applied to buys (<c>--rules FILE</c>): a buy in a rule's region is a hold; null: none.</param>
 public sealed record BacktestOptions(
     BacktestStrategy Strategy,
     BrainConfig Config,
@@ -48,7 +49,8 @@ public sealed record BacktestOptions(
     bool RecordDecisions = false,
     IReadOnlyList<string>? DataOnlySymbols = null,
     bool IntrabarExits = true,
-    BacktestScreen? Screen = null)
+    BacktestScreen? Screen = null,
+    BacktestRules? Rules = null)
 {
     public bool FillAtNextOpen => Config.BacktestFillAtNextOpen;
 

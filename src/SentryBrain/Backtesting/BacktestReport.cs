@@ -31,8 +31,8 @@ public static class BacktestReport
     {
         ArgumentNullException.ThrowIfNull(result);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "summary.json"), SummaryJson(strategy, options, summary));
-        File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(strategy, options, summary, manifest, result.Screens));
+        File.WriteAllText(Path.Combine(directory, "summary.json"), SummaryJson(strategy, options, summary, result.RuleBlocks));
+        File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(strategy, options, summary, manifest, result.Screens, result.RuleBlocks));
         File.WriteAllText(Path.Combine(directory, "trades.csv"), TradesCsv(result.RoundTrips));
         File.WriteAllText(Path.Combine(directory, "fills.csv"), FillsCsv(result.Fills));
         File.WriteAllText(Path.Combine(directory, "equity.csv"), EquityCsv(result));
@@ -43,7 +43,8 @@ public static class BacktestReport
         }
     }
 
-    public static string SummaryJson(string strategy, BacktestOptions options, BacktestSummary s)
+    /// <param name="ruleBlocks">Buys blocked per generated rule (<c>--rules</c>): adds the <c>rules</c> object.</param>
+    public static string SummaryJson(string strategy, BacktestOptions options, BacktestSummary s, IReadOnlyList<RuleBlockCount>? ruleBlocks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(s);
@@ -86,6 +87,11 @@ public static class BacktestReport
                 BacktestScreenReport.WriteJson(w, screen);
             }
 
+            if (options.Rules is { } rules)
+            {
+                BacktestRulesReport.WriteJson(w, rules, ruleBlocks ?? []);
+            }
+
             w.WriteStartArray("symbols");
             foreach (var sym in s.Symbols)
             {
@@ -106,7 +112,8 @@ public static class BacktestReport
     }
 
     /// <param name="screens">Each day's screen (<c>--screen</c>): adds the "Daily screen" section.</param>
-    public static string SummaryMarkdown(string strategy, BacktestOptions options, BacktestSummary s, RunManifest manifest, IReadOnlyList<ScreenDay>? screens = null)
+    /// <param name="ruleBlocks">Buys blocked per generated rule (<c>--rules</c>): adds the "Generated rules" section.</param>
+    public static string SummaryMarkdown(string strategy, BacktestOptions options, BacktestSummary s, RunManifest manifest, IReadOnlyList<ScreenDay>? screens = null, IReadOnlyList<RuleBlockCount>? ruleBlocks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(s);
@@ -142,6 +149,11 @@ public static class BacktestReport
         if (options.Screen is { } screen && screens is not null)
         {
             b.Append(BacktestScreenReport.Markdown(screen, screens));
+        }
+
+        if (options.Rules is { } rules)
+        {
+            b.Append(BacktestRulesReport.Markdown(rules, ruleBlocks ?? []));
         }
 
         if (manifest.Issues.Count > 0)
@@ -217,6 +229,14 @@ public static class BacktestReport
                 w.WriteNumber("slow", p.Slow);
                 w.WriteNumber("rsi_period", p.RsiPeriod);
                 w.WriteNumber("rsi_max", p.RsiMax);
+                w.WriteEndObject();
+            }
+
+            if (options.Rules is { } rules)
+            {
+                w.WriteStartObject("rules_file");
+                w.WriteString("path", rules.Path);
+                w.WriteString("sha256", rules.Sha256);
                 w.WriteEndObject();
             }
 

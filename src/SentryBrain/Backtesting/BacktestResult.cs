@@ -63,4 +63,7 @@ public sealed class BacktestResult
 
     /// <summary>Each traded day's screen (<see cref="BacktestOptions.Screen"/>); null without a screen.</summary>
     public IReadOnlyList<ScreenDay>? Screens { get; init; }
+
+    /// <summary>Buys each generated rule blocked (<see cref="BacktestOptions.Rules"/>), in file order; null without rules.</summary>
+    public IReadOnlyList<RuleBlockCount>? RuleBlocks { get; init; }
 }

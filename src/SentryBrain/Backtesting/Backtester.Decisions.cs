@@ -77,6 +77,11 @@ public static partial class Backtester
 
             if (decision.Action == TradeAction.Buy)
             {
+                if (BlockedByRule(s, date, decision))
+                {
+                    return; // before sizing, as a hold: no order
+                }
+
                 long qty;
                 if (_hints?.BuysWithAllCash == true)
                 {

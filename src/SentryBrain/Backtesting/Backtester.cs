@@ -249,6 +249,7 @@ public static partial class Backtester
                 Decisions = _decisions,
                 BarsProcessed = bars,
                 Screens = _screen?.Days,
+                RuleBlocks = RuleBlockCounts(),
             };
         }
 
