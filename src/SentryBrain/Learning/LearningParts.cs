@@ -25,8 +25,21 @@ public static class LearningParts
         // generated rules (GENERATED_RULES_PATH)
 
         // shadow strategies (SHADOW_STRATEGY_ENABLED)
+        if (learning.ShadowStrategyEnabled)
+        {
+            // SHADOW_PARAMETER_SETS was validated with the configuration; a value set in code is checked here (ArgumentException).
+            var shadow = new ShadowBook(ShadowModels.From(learning.ShadowParameterSets), learning.ShadowDbPath, logger);
+            owned.Add(shadow);
+            observers.Add(shadow);
+        }
 
         // conviction sizing (CONVICTION_SIZING_ENABLED)
+        if (learning.ConvictionSizingEnabled)
+        {
+            var conviction = new ConvictionSizer(learning.ConvictionWindow, logger);
+            sizeMultiplier = conviction;
+            observers.Add(conviction);
+        }
 
         // optimizer schedule (OPTIMIZER_RUN_AT_ET)
 
