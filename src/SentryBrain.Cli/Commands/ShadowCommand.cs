@@ -42,7 +42,20 @@ internal static class ShadowCommand
                 return 1;
             }
 
+            var books = store.Books();
+            if (books.Count == 0)
+            {
+                Console.Error.WriteLine($"brain shadow report: {path} holds no shadow book yet");
+                return 1;
+            }
+
+            // The most recently written book: the brain that ran last (a file shared by brains or replays holds one each).
+            store.View(books[0].Session);
             trades = store.LoadTrades();
+            if (books.Count > 1)
+            {
+                Console.Error.WriteLine($"brain shadow report: {path} holds {books.Count} books (one per broker ledger); showing the one written last, at {books[0].WrittenWall}");
+            }
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or FormatException)
         {

@@ -25,8 +25,9 @@ public sealed class BuySizer(BrainConfig config, ISizeMultiplier multiplier)
         var m = multiplier.Multiplier(state.Symbol, decision);
         qty = SizeMultipliers.Apply(qty, m);
         var affordable = broker is null ? qty : OrderPlanning.AffordableQty(broker.Cash, limit ?? price);
-        // The multiplier used is journaled with the buy (conviction sizing).
-        var sized = multiplier is UnitSize ? decision : decision with { Signals = decision.Signals with { Conviction = m } };
+        // The multiplier used (as applied: broken counts as 0, capped at the maximum) is journaled with the buy.
+        var used = double.IsFinite(m) && m > 0 ? Math.Min(m, SizeMultipliers.Max) : 0;
+        var sized = multiplier is UnitSize ? decision : decision with { Signals = decision.Signals with { Conviction = used } };
         return qty <= 0 ? sized with { Action = TradeAction.Hold, Reason = "size_below_one_share" }
             : affordable <= 0 ? sized with { Action = TradeAction.Hold, Reason = "insufficient_cash" }
             : sized with { Qty = Math.Min(qty, affordable) };

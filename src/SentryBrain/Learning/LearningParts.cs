@@ -28,7 +28,7 @@ public static class LearningParts
         if (learning.ShadowStrategyEnabled)
         {
             // SHADOW_PARAMETER_SETS was validated with the configuration; a value set in code is checked here (ArgumentException).
-            var shadow = new ShadowBook(ShadowModels.From(learning.ShadowParameterSets), learning.ShadowDbPath, logger);
+            var shadow = new ShadowBook(ShadowModels.From(learning.ShadowParameterSets), learning.ShadowDbPath, logger, time);
             owned.Add(shadow);
             observers.Add(shadow);
         }

@@ -16,10 +16,11 @@ namespace SentryBrain.Learning;
 /// one <c>shadow</c> journal line per model gives the promotion check (<see cref="ShadowPromotion"/>).
 /// <para>
 /// State lives in SQLite (<see cref="ShadowStore"/>) and survives a restart. The book belongs to the broker's ledger:
-/// its session id is kept in the broker's state store, and a file whose book belongs to another ledger (a replay that
-/// started a fresh ledger, <c>--new-ledger</c>) is cleared. An in-memory ledger gets an in-memory book; no broker, no
-/// book. A file that cannot be used leaves the book in memory for the run (an error is logged): the consumer never
-/// stops for it. Per-symbol state goes when the live position is flat, so it is bounded by the open positions.
+/// its session id is kept in the broker's state store, so a replay that starts a fresh ledger (or <c>--new-ledger</c>,
+/// or another brain sharing the file) starts its own book and leaves the others alone. An in-memory ledger gets an
+/// in-memory book; no broker, no book. A file that cannot be used leaves the book in memory for the run (an error is
+/// logged): the consumer never stops for it. Per-symbol state goes when the live position is flat, so it is bounded
+/// by the open positions.
 /// </para>
 /// </summary>
 public sealed class ShadowBook : IFillObserver, IEngineListener, IDisposable
@@ -36,17 +37,20 @@ public sealed class ShadowBook : IFillObserver, IEngineListener, IDisposable
     private readonly ShadowModel[] _models;
     private readonly string _path;
     private readonly ILogger _logger;
+    private readonly TimeProvider _wall;
     private readonly Dictionary<string, SymbolGhosts> _symbols = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<ShadowTrade>> _trades = new(StringComparer.Ordinal);
     private ShadowStore? _store;
     private bool _active;
     private DateOnly _lastCheck;
 
-    public ShadowBook(IReadOnlyList<ShadowModel> models, string path, ILogger logger)
+    /// <param name="wall">The wall clock (only to retire books no brain has written for a month).</param>
+    public ShadowBook(IReadOnlyList<ShadowModel> models, string path, ILogger logger, TimeProvider? wall = null)
     {
         _models = [.. models];
         _path = path;
         _logger = logger;
+        _wall = wall ?? TimeProvider.System;
         foreach (var model in _models)
         {
             _trades[model.Name] = [];
@@ -95,7 +99,7 @@ public sealed class ShadowBook : IFillObserver, IEngineListener, IDisposable
         var path = store.Durable ? _path : ":memory:";
         try
         {
-            _store = ShadowStore.Open(path, out var movedAside);
+            _store = ShadowStore.Open(path, _wall, out var movedAside);
             if (movedAside is not null)
             {
                 _logger.LogError("Shadow database {Moved}", movedAside);
@@ -113,19 +117,9 @@ public sealed class ShadowBook : IFillObserver, IEngineListener, IDisposable
 
     private void Load(ShadowStore store, string session)
     {
-        if (store.Meta("session") != session)
+        if (!store.Use(session))
         {
-            var stale = store.LoadTrades().Values.Sum(t => t.Count);
-            if (stale > 0 || store.LoadOpen().Count > 0)
-            {
-                _logger.LogWarning("Shadow database {Path} holds the book of another broker ledger ({Trades} trades): starting a new book", store.Path, stale);
-            }
-
-            store.Batch(s =>
-            {
-                s.Clear();
-                s.SetMeta("session", session);
-            });
+            _logger.LogInformation("Shadow database {Path}: a new book for this broker ledger ({Models} models)", store.Path, _models.Length);
             return;
         }
 
