@@ -19,33 +19,11 @@ public sealed class ShadowBookTests : IDisposable
 
     private static (int, double, double, double, double) Stats(ShadowBook book, string model) => Brief(ShadowStats.Of(book.Trades(model)));
 
-    /// <summary>
-    /// Two round trips of 10 shares; models (stop/tp): tight 0.5/1.5, wide 1.5/3, scalp 1/1.
-    /// Trip 1, bought at 100: 101 → scalp +1 % (take profit); 101.5 → tight +1.5 % (take profit); 98.5 → wide −1.5 % (stop);
-    /// live sells all at 98.5: live −1.5 %.
-    /// Trip 2, bought at 200: 199 → tight −0.5 % (stop); 198 → scalp −1 % (stop); 206 → wide +3 % (take profit);
-    /// live sells all at 206: live +3 %.
-    /// </summary>
-    private static void TwoRoundTrips(ShadowDriver d)
-    {
-        d.Buy("ACME", 10, 100, 10);
-        d.Held("ACME", 101);
-        d.Held("ACME", 101.5);
-        d.Held("ACME", 98.5);
-        d.Sell("ACME", 10, 98.5, 0);
-
-        d.Buy("ACME", 10, 200, 10);
-        d.Held("ACME", 199);
-        d.Held("ACME", 198);
-        d.Held("ACME", 206);
-        d.Sell("ACME", 10, 206, 0);
-    }
-
     [Fact]
     public void EachModel_ExitsAtItsOwnStopOrTakeProfit_AndItsStatisticsAreHandWorked()
     {
         using var book = ShadowDriver.Open(_dir.Db);
-        TwoRoundTrips(new ShadowDriver(book));
+        ShadowDriver.TwoRoundTrips(new ShadowDriver(book));
 
         Assert.Equal(["take_profit", "stop"], book.Trades("tight").Select(t => t.Reason));
         Assert.Equal(["stop", "take_profit"], book.Trades("wide").Select(t => t.Reason));
@@ -202,7 +180,7 @@ public sealed class ShadowBookTests : IDisposable
         var ledger = new CountingStore();
         using (var book = ShadowDriver.Open(_dir.Db, ledger))
         {
-            TwoRoundTrips(new ShadowDriver(book));
+            ShadowDriver.TwoRoundTrips(new ShadowDriver(book));
         }
 
         using (var replay = ShadowDriver.Open(_dir.Db, new CountingStore())) // a fresh ledger (a replay): a new session
@@ -225,14 +203,14 @@ public sealed class ShadowBookTests : IDisposable
         using (var a = new ShadowBook(ShadowModels.Reference, _dir.Db, new KeepingLogger(), wall))
         {
             a.Attach(old);
-            TwoRoundTrips(new ShadowDriver(a));
+            ShadowDriver.TwoRoundTrips(new ShadowDriver(a));
         }
 
         wall.Advance(TimeSpan.FromDays(20));
         using (var b = new ShadowBook(ShadowModels.Reference, _dir.Db, new KeepingLogger(), wall))
         {
             b.Attach(recent);
-            TwoRoundTrips(new ShadowDriver(b));
+            ShadowDriver.TwoRoundTrips(new ShadowDriver(b));
         }
 
         wall.Advance(TimeSpan.FromDays(10) + TimeSpan.FromSeconds(1)); // the first book: 30 days and 1 s; the second: 10 days
@@ -302,7 +280,7 @@ public sealed class ShadowBookTests : IDisposable
         using (var book = ShadowDriver.Open(_dir.Db, logger: logger))
         {
             Assert.True(book.Persistent);
-            TwoRoundTrips(new ShadowDriver(book));
+            ShadowDriver.TwoRoundTrips(new ShadowDriver(book));
             Assert.Equal(2, book.Trades("tight").Count);
         }
 
@@ -316,7 +294,7 @@ public sealed class ShadowBookTests : IDisposable
         var logger = new KeepingLogger();
         using var book = ShadowDriver.Open(_dir.Path, logger: logger); // a folder, not a file
         Assert.False(book.Persistent);
-        TwoRoundTrips(new ShadowDriver(book));
+        ShadowDriver.TwoRoundTrips(new ShadowDriver(book));
         Assert.Equal(2, book.Trades("tight").Count);
         Assert.Contains(logger.At(LogLevel.Error), e => e.Contains("runs in memory", StringComparison.Ordinal));
     }

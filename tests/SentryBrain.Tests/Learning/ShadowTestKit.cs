@@ -58,6 +58,28 @@ internal sealed class ShadowDriver(ShadowBook book)
 
     public void Held(string symbol, double price) => book.OnHeldPrice(symbol, price, Tick());
 
+    /// <summary>
+    /// Two round trips of 10 shares; models (stop/tp): tight 0.5/1.5, wide 1.5/3, scalp 1/1.
+    /// Trip 1, bought at 100: 101 → scalp +1 % (take profit); 101.5 → tight +1.5 % (take profit); 98.5 → wide −1.5 % (stop);
+    /// live sells all at 98.5: live −1.5 %.
+    /// Trip 2, bought at 200: 199 → tight −0.5 % (stop); 198 → scalp −1 % (stop); 206 → wide +3 % (take profit);
+    /// live sells all at 206: live +3 %.
+    /// </summary>
+    public static void TwoRoundTrips(ShadowDriver d)
+    {
+        d.Buy("ACME", 10, 100, 10);
+        d.Held("ACME", 101);
+        d.Held("ACME", 101.5);
+        d.Held("ACME", 98.5);
+        d.Sell("ACME", 10, 98.5, 0);
+
+        d.Buy("ACME", 10, 200, 10);
+        d.Held("ACME", 199);
+        d.Held("ACME", 198);
+        d.Held("ACME", 206);
+        d.Sell("ACME", 10, 206, 0);
+    }
+
     private DateTime Tick()
     {
         _n++;
