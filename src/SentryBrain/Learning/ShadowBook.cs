@@ -315,11 +315,14 @@ public sealed class ShadowBook : IFillObserver, IEngineListener, IDisposable
 
     public void OnClock(DateTime now, DateOnly tradingDate, JournalWriter journal)
     {
-        if (!_active || tradingDate == _lastCheck)
+        if (_active && tradingDate != _lastCheck)
         {
-            return;
+            Check(now, tradingDate, journal); // a method of its own: its closures are allocated only when it runs
         }
+    }
 
+    private void Check(DateTime now, DateOnly tradingDate, JournalWriter journal)
+    {
         _lastCheck = tradingDate;
         Persist(store => store.SetMeta("last_check", tradingDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
         foreach (var verdict in Verdicts())

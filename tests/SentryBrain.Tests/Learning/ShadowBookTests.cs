@@ -151,6 +151,29 @@ public sealed class ShadowBookTests : IDisposable
     }
 
     [Fact]
+    public void AHeldPriceThatClosesNothing_AndATickOfTheSameDate_AllocateNothing()
+    {
+        using var book = ShadowDriver.Open(_dir.Db);
+        var d = new ShadowDriver(book);
+        d.Buy("ACME", 10, 100, 10);
+        d.Buy("BOLT", 10, 50, 10);
+        using var journal = new JournalCapture();
+        book.OnClock(d.Now, new DateOnly(2026, 3, 2), journal.Writer);
+        book.OnHeldPrice("ACME", 100.1, d.Now); // warm up
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            book.OnHeldPrice("ACME", 100.1, d.Now);   // inside every model's band
+            book.OnHeldPrice("CRUX", 20, d.Now);      // no ghosts
+            book.OnClock(d.Now, new DateOnly(2026, 3, 2), journal.Writer);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(3, journal.OfKind("shadow").Count());
+    }
+
+    [Fact]
     public void ARestart_KeepsOpenGhostsTradesAndLivePosition()
     {
         var store = new CountingStore();
