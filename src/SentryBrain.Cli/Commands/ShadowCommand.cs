@@ -89,12 +89,15 @@ internal static class ShadowCommand
         foreach (var (model, v) in rows)
         {
             var g = v.Ghost;
-            sb.Append(c, $"{model.Name,-12} {Pct(model.StopPct),6} {Pct(model.TakeProfitPct),6} {g.Trades,7} {g.WinRate * 100,6:0.0} {g.TotalReturnPct,9:0.00} {g.AvgReturnPct,8:0.000} {g.MaxDrawdownPct,8:0.00} {v.Live.Trades,7} {v.Live.TotalReturnPct,9:0.00}  {(v.Promote ? "yes" : "no")}").AppendLine();
+            sb.Append(c, $"{model.Name,-12} {Pct(model.StopPct),6} {Pct(model.TakeProfitPct),6} {g.Trades,7} {g.WinRate * 100,6:0.0} {R(g.TotalReturnPct, 2),9:0.00} {R(g.AvgReturnPct, 3),8:0.000} {R(g.MaxDrawdownPct, 2),8:0.00} {v.Live.Trades,7} {R(v.Live.TotalReturnPct, 2),9:0.00}  {(v.Promote ? "yes" : "no")}").AppendLine();
         }
 
-        sb.Append(c, $"{ShadowModels.Live,-12} {"",6} {"",6} {live.Trades,7} {live.WinRate * 100,6:0.0} {live.TotalReturnPct,9:0.00} {live.AvgReturnPct,8:0.000} {live.MaxDrawdownPct,8:0.00}").AppendLine();
+        sb.Append(c, $"{ShadowModels.Live,-12} {"",6} {"",6} {live.Trades,7} {live.WinRate * 100,6:0.0} {R(live.TotalReturnPct, 2),9:0.00} {R(live.AvgReturnPct, 3),8:0.000} {R(live.MaxDrawdownPct, 2),8:0.00}").AppendLine();
         return sb.ToString();
     }
+
+    /// <summary>Rounded as printed, without a "-0.00" for a sum that is zero up to rounding.</summary>
+    private static double R(double value, int digits) => Math.Round(value, digits) + 0.0;
 
     private static string Pct(double value) => double.IsNaN(value) ? "?" : value.ToString("0.##", CultureInfo.InvariantCulture);
 
