@@ -22,6 +22,7 @@ root.Subcommands.Add(BacktestCommand.Create());
 root.Subcommands.Add(ScreenCommand.Create());
 root.Subcommands.Add(DiscoverCommand.Create());
 root.Subcommands.Add(ExperienceCommand.Create());
+root.Subcommands.Add(ShadowCommand.Create());
 root.Subcommands.Add(RedisCommands.Publish());
 root.Subcommands.Add(RedisCommands.Route());
 var parse = root.Parse(args);

@@ -30,7 +30,12 @@ internal static class DemoCommand
         }
 
         var dir = Directory.CreateTempSubdirectory("sentrybrain-demo-");
-        config = config with { PaperDbPath = Path.Combine(dir.FullName, "paper.db"), TradePaper = true };
+        config = config with
+        {
+            PaperDbPath = Path.Combine(dir.FullName, "paper.db"),
+            TradePaper = true,
+            Learning = config.Learning with { ShadowDbPath = Path.Combine(dir.FullName, "shadow.db") },
+        };
         using var logging = Startup.Logging("ERROR"); // the tables tell the story; warnings would interleave with them
         var events = new MemoryStream();
         Scenario.Write(events);

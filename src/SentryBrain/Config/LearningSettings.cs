@@ -52,7 +52,7 @@ public sealed record LearningSettings
     internal static LearningSettings Read(ConfigReader r)
     {
         var d = new LearningSettings();
-        return new LearningSettings
+        var settings = new LearningSettings
         {
             ExperienceBufferEnabled = r.Bool("EXPERIENCE_BUFFER_ENABLED", d.ExperienceBufferEnabled, "record every entry and exit fill with its signals (JSONL) for the optimizer"),
             ExperienceBufferPath = r.String("EXPERIENCE_BUFFER_PATH", d.ExperienceBufferPath, "experience buffer file (JSONL)"),
@@ -71,5 +71,11 @@ public sealed record LearningSettings
             ConvictionSizingEnabled = r.Bool("CONVICTION_SIZING_ENABLED", d.ConvictionSizingEnabled, "scale buys 0.5–1.5× by the recent outcomes of the same setup"),
             ConvictionWindow = r.Int("CONVICTION_WINDOW", d.ConvictionWindow, "outcomes remembered per setup", min: 3, max: 100_000),
         };
+        if (Learning.ShadowModels.Problem(settings.ShadowParameterSets) is { } problem)
+        {
+            r.Fail(Learning.ShadowModels.Variable, settings.ShadowParameterSets, $"{Learning.ShadowModels.Expected}; {problem}");
+        }
+
+        return settings;
     }
 }

@@ -9,7 +9,8 @@ namespace SentryBrain.Engine;
 /// <summary>
 /// Shares to buy, sized as the backtester sizes them (<see cref="OrderPlanning.SizedBuyQty"/>: risk per trade, Kelly
 /// from the recorded round trips, ATR, the SPY regime, the correlation with holdings), then scaled by the size
-/// multiplier, and never more than cash pays for.
+/// multiplier, and never more than cash pays for. A multiplier other than <see cref="UnitSize"/> is recorded in the
+/// decision's signals (<see cref="DecisionSignals.Conviction"/>), so the journal shows what scaled the buy.
 /// </summary>
 public sealed class BuySizer(BrainConfig config, ISizeMultiplier multiplier)
 {
@@ -21,11 +22,15 @@ public sealed class BuySizer(BrainConfig config, ISizeMultiplier multiplier)
         var price = state.EntryPrice;
         var correlated = config.CorrelationCheckEnabled && IsCorrelatedWithHolding(state, broker, symbols);
         var qty = OrderPlanning.SizedBuyQty(config, equity, price, heldQty, state.Indicators?.Atr, roundTrips, correlated, spyBelow200ma);
-        qty = SizeMultipliers.Apply(qty, multiplier.Multiplier(state.Symbol, decision));
+        var m = multiplier.Multiplier(state.Symbol, decision);
+        qty = SizeMultipliers.Apply(qty, m);
         var affordable = broker is null ? qty : OrderPlanning.AffordableQty(broker.Cash, limit ?? price);
-        return qty <= 0 ? decision with { Action = TradeAction.Hold, Reason = "size_below_one_share" }
-            : affordable <= 0 ? decision with { Action = TradeAction.Hold, Reason = "insufficient_cash" }
-            : decision with { Qty = Math.Min(qty, affordable) };
+        // The multiplier used (as applied: broken counts as 0, capped at the maximum) is journaled with the buy.
+        var used = double.IsFinite(m) && m > 0 ? Math.Min(m, SizeMultipliers.Max) : 0;
+        var sized = multiplier is UnitSize ? decision : decision with { Signals = decision.Signals with { Conviction = used } };
+        return qty <= 0 ? sized with { Action = TradeAction.Hold, Reason = "size_below_one_share" }
+            : affordable <= 0 ? sized with { Action = TradeAction.Hold, Reason = "insufficient_cash" }
+            : sized with { Qty = Math.Min(qty, affordable) };
     }
 
     /// <summary>Whether 21-day daily-return correlation with any held symbol is at least CORRELATION_THRESHOLD.</summary>

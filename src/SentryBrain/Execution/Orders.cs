@@ -184,4 +184,7 @@ public interface IStateStore
     string? Load(string key);
 
     void Save(string key, string value);
+
+    /// <summary>Whether saved values outlive the process (false for an in-memory ledger: tests, benchmarks).</summary>
+    bool Durable => true;
 }

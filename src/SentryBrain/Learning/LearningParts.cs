@@ -34,8 +34,21 @@ public static class LearningParts
         gates.Insert(0, new GeneratedRulesGate(learning.GeneratedRulesPath, logger));
 
         // shadow strategies (SHADOW_STRATEGY_ENABLED)
+        if (learning.ShadowStrategyEnabled)
+        {
+            // SHADOW_PARAMETER_SETS was validated with the configuration; a value set in code is checked here (ArgumentException).
+            var shadow = new ShadowBook(ShadowModels.From(learning.ShadowParameterSets), learning.ShadowDbPath, logger, time);
+            owned.Add(shadow);
+            observers.Add(shadow);
+        }
 
         // conviction sizing (CONVICTION_SIZING_ENABLED)
+        if (learning.ConvictionSizingEnabled)
+        {
+            var conviction = new ConvictionSizer(learning.ConvictionWindow, logger);
+            sizeMultiplier = conviction;
+            observers.Add(conviction);
+        }
 
         // optimizer schedule (OPTIMIZER_RUN_AT_ET)
 

@@ -36,6 +36,7 @@ public sealed class PaperBroker : IBroker, IStateStore
     private ReadOnlyCollection<BrokerPosition>? _positionsView;
     private ReadOnlyCollection<BrokerOrder>? _openView;
     private bool _disposed;
+    private bool _inMemory;
 
     private PaperBroker(PaperLedger ledger, LedgerState state)
     {
@@ -114,7 +115,7 @@ public sealed class PaperBroker : IBroker, IStateStore
         var ledger = PaperLedger.Open(dbPath);
         try
         {
-            return new PaperBroker(ledger, ledger.Load(startingCash));
+            return new PaperBroker(ledger, ledger.Load(startingCash)) { _inMemory = dbPath == PaperLedger.MemoryPath };
         }
         catch
         {
@@ -319,6 +320,9 @@ public sealed class PaperBroker : IBroker, IStateStore
 
     /// <summary>The ledger itself keeps the engine's state, in the same database as the orders.</summary>
     public IStateStore State => this;
+
+    /// <summary>An in-memory ledger (<c>:memory:</c>) forgets everything when disposed.</summary>
+    public bool Durable => !_inMemory;
 
     public string? Load(string key)
     {
