@@ -29,6 +29,11 @@ public static class LearningParts
         // conviction sizing (CONVICTION_SIZING_ENABLED)
 
         // optimizer schedule (OPTIMIZER_RUN_AT_ET)
+        if (OptimizerSchedule.Start(learning, logger, time) is { } schedule)
+        {
+            owned.Add(schedule);
+            listeners.Add(schedule);
+        }
 
         _ = learning;
         _ = logger;

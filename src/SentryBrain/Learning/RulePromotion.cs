@@ -54,8 +54,20 @@ public static class RulePromotion
     public static RuleFileChange WriteActive(string activePath, IReadOnlyList<GeneratedRule> rules, IReadOnlyDictionary<string, double> importances, DateTime now)
         => Merge(activePath, rules, importances, now, promoted: false);
 
+    /// <summary>
+    /// Writes the proposal. When a pending proposal with exactly the same rule names is there, its <c>written_ts</c>
+    /// is kept, so proposing the same rules again (a second run the same day) does not restart the wait; any other
+    /// set of rules waits from now.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The pending proposal is malformed (it is left alone).</exception>
     public static void WriteProposed(string proposedPath, IReadOnlyList<GeneratedRule> rules, IReadOnlyDictionary<string, double> importances, DateTime now)
-        => RuleFileJson.Write(proposedPath, new RuleFile { WrittenTs = now, GeneratedRules = rules, FeatureImportances = importances });
+    {
+        var pending = RuleFileJson.Read(proposedPath);
+        var same = pending?.WrittenTs is not null
+            && pending.GeneratedRules.Select(r => r.Name).Order(StringComparer.Ordinal).SequenceEqual(rules.Select(r => r.Name).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+        var written = same && pending!.WrittenTs < now ? pending.WrittenTs!.Value : now;
+        RuleFileJson.Write(proposedPath, new RuleFile { WrittenTs = written, GeneratedRules = rules, FeatureImportances = importances });
+    }
 
     public static bool IsExpired(GeneratedRule rule, DateTime now) => rule.ExpiresTs is { } expires && now >= expires;
 
