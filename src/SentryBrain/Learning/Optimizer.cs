@@ -64,7 +64,9 @@ public static class Optimizer
         ArgumentNullException.ThrowIfNull(options);
         var notes = new List<string>();
         var since = options.RollingDays > 0 ? now.AddDays(-options.RollingDays) : (DateTime?)null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var read = ExperienceReader.Read(options.BufferPath, since);
+        var readSeconds = clock.Elapsed.TotalSeconds;
         var writes = options.WriteRules || options.WriteProposed;
         var promotion = writes ? RulePromotion.Promote(options.ActivePath, options.ProposedPath, options.RulePromotionHours, now) : RuleFileChange.None;
         if (promotion.Note is { } promotionNote)
@@ -94,6 +96,7 @@ public static class Optimizer
             DroppedFeatures = matrix.DroppedColumns,
             Promoted = promotion.Activated,
             Expired = promotion.Expired,
+            Timings = new OptimizerTimings(readSeconds, 0, 0),
         };
         if (matrix.Rows < options.MinSamples)
         {
@@ -108,16 +111,20 @@ public static class Optimizer
         }
 
         var split = (int)Math.Floor(matrix.Rows * InSampleFraction);
+        clock.Restart();
         var forest = AttributionForest.Train(matrix, split);
+        var forestSeconds = clock.Elapsed.TotalSeconds;
         if (forest.Note is { } forestNote)
         {
             notes.Add("forest: " + forestNote);
         }
 
+        clock.Restart();
         var mining = RuleMiner.Mine(matrix, split, new RuleMiningSettings(options.RuleMinSupport, options.RuleMaxSuccessRate));
+        var miningSeconds = clock.Elapsed.TotalSeconds;
         var rules = mining.Rules.Select(r => ToRule(r, mining, now, options.RuleTtlDays)).ToList();
         var importances = forest.Importances.ToDictionary(i => i.Feature, i => Math.Round(i.AccuracyDrop, 4), StringComparer.Ordinal);
-        report = report with { Forest = forest, Mining = mining, SplitTs = matrix.Times[split - 1] };
+        report = report with { Forest = forest, Mining = mining, SplitTs = matrix.Times[split - 1], Timings = new OptimizerTimings(readSeconds, forestSeconds, miningSeconds) };
         return Finish(report, options, rules, importances, now, notes);
     }
 

@@ -55,8 +55,14 @@ public sealed record OptimizerReport
 
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>Seconds spent reading the buffer, training and scoring the forest, and mining rules.</summary>
+    public OptimizerTimings? Timings { get; init; }
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, OptimizerJsonContext.Default.OptimizerReport);
 }
+
+/// <summary>Wall-clock seconds of the run's phases.</summary>
+public sealed record OptimizerTimings(double ReadSeconds, double ForestSeconds, double MiningSeconds);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(OptimizerReport))]
