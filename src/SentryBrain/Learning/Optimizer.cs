@@ -110,7 +110,7 @@ public static class Optimizer
             return Finish(report, options, [], new Dictionary<string, double>(), now, notes);
         }
 
-        var split = (int)Math.Floor(matrix.Rows * InSampleFraction);
+        var split = Math.Max(1, (int)Math.Floor(matrix.Rows * InSampleFraction));
         clock.Restart();
         var forest = AttributionForest.Train(matrix, split);
         var forestSeconds = clock.Elapsed.TotalSeconds;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -46,19 +45,13 @@ public sealed class OptimizerScheduleTests : IDisposable
         };
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < Patience, $"timed out after {Patience.TotalSeconds:0} s waiting for {what}");
-            await Task.Delay(1);
-        }
-    }
+    /// <summary>Waits (spinning, then yielding) until <paramref name="condition"/> holds; fails naming what it waited for.</summary>
+    private static void Await(Func<bool> condition, string what)
+        => Assert.True(SpinWait.SpinUntil(condition, Patience), $"timed out after {Patience.TotalSeconds:0} s waiting for {what}");
 
-    private static async Task<DateTimeOffset> NextTimerAsync(TimerTrackingTimeProvider time)
+    private static DateTimeOffset NextTimer(TimerTrackingTimeProvider time)
     {
-        await WaitUntilAsync(() => time.NextDue is not null, "the schedule to arm its timer");
+        Await(() => time.NextDue is not null, "the schedule to arm its timer");
         return time.NextDue!.Value;
     }
 
@@ -70,20 +63,20 @@ public sealed class OptimizerScheduleTests : IDisposable
     }
 
     [Fact]
-    public async Task Runs_at_16_05_ET_on_trading_days_only_and_journals_on_the_next_tick()
+    public void Runs_at_16_05_ET_on_trading_days_only_and_journals_on_the_next_tick()
     {
         var settings = Settings();
         var time = new TimerTrackingTimeProvider(WedMorning);
         using var schedule = OptimizerSchedule.Start(settings, NullLogger.Instance, time)!;
 
-        Assert.Equal(WedRun, await NextTimerAsync(time));
+        Assert.Equal(WedRun, NextTimer(time));
         time.AdvanceTo(WedRun.AddSeconds(-1));
         Assert.Equal(0, schedule.Runs);
         Assert.Empty(RuleLines(schedule, WedRun.UtcDateTime.AddSeconds(-1)));
         Assert.False(File.Exists(settings.GeneratedRulesProposedPath));
 
         time.AdvanceTo(WedRun);
-        await WaitUntilAsync(() => schedule.Runs == 1, "the 16:05 run");
+        Await(() => schedule.Runs == 1, "the 16:05 run");
         Assert.Equal(0, schedule.Failures);
         var proposed = RuleFileJson.Read(settings.GeneratedRulesProposedPath)!;
         var rule = Assert.Single(proposed.GeneratedRules);
@@ -100,9 +93,9 @@ public sealed class OptimizerScheduleTests : IDisposable
         Assert.Empty(RuleLines(schedule, eventTime.AddSeconds(1)));
 
         // Thanksgiving has no run: the next one is Friday (an early close), where the proposal is promoted.
-        Assert.Equal(FriRun, await NextTimerAsync(time));
+        Assert.Equal(FriRun, NextTimer(time));
         time.AdvanceTo(FriRun);
-        await WaitUntilAsync(() => schedule.Runs == 2, "Friday's run");
+        Await(() => schedule.Runs == 2, "Friday's run");
         var lines = RuleLines(schedule, FriRun.UtcDateTime.AddMinutes(1));
         Assert.Contains(lines, l => l.GetProperty("action").GetString() == "promoted" && l.GetProperty("name").GetString() == rule.Name);
         var active = RuleFileJson.Read(settings.GeneratedRulesPath)!;
@@ -111,7 +104,7 @@ public sealed class OptimizerScheduleTests : IDisposable
     }
 
     [Fact]
-    public async Task Rule_lines_reach_the_engine_journal_at_the_next_event()
+    public void Rule_lines_reach_the_engine_journal_at_the_next_event()
     {
         var time = new TimerTrackingTimeProvider(WedMorning);
         using var schedule = OptimizerSchedule.Start(Settings(), NullLogger.Instance, time)!;
@@ -119,14 +112,14 @@ public sealed class OptimizerScheduleTests : IDisposable
         var parts = EngineParts.FromConfig(config, NullLogger.Instance) with { Listeners = [schedule] };
         string[] lines = [SeamStreams.Quote(SeamStreams.T0, "AAPL", 100.00, 100.02)];
 
-        await NextTimerAsync(time);
+        NextTimer(time);
         using (var before = SeamStreams.Run(lines, config, parts))
         {
             Assert.DoesNotContain("\"kind\":\"rule\"", before.Journal, StringComparison.Ordinal);
         }
 
         time.AdvanceTo(WedRun);
-        await WaitUntilAsync(() => schedule.Runs == 1, "the 16:05 run");
+        Await(() => schedule.Runs == 1, "the 16:05 run");
         using var after = SeamStreams.Run(lines, config, parts);
 
         var rule = Assert.Single(after.Lines, l => l.GetProperty("kind").GetString() == "rule");
@@ -135,31 +128,31 @@ public sealed class OptimizerScheduleTests : IDisposable
     }
 
     [Fact]
-    public async Task A_failing_run_is_logged_and_the_schedule_goes_on()
+    public void A_failing_run_is_logged_and_the_schedule_goes_on()
     {
         var settings = Settings();
         File.WriteAllText(settings.GeneratedRulesProposedPath, "{ broken");
-        var logger = new CapturingLogger();
+        var logger = new ErrorLog();
         var time = new TimerTrackingTimeProvider(WedMorning);
         using var schedule = OptimizerSchedule.Start(settings, logger, time)!;
 
-        time.AdvanceTo(await NextTimerAsync(time));
-        await WaitUntilAsync(() => schedule.Runs == 1, "the run");
+        time.AdvanceTo(NextTimer(time));
+        Await(() => schedule.Runs == 1, "the run");
 
         Assert.Equal(1, schedule.Failures);
-        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Error && e.Text.Contains("proposed.json", StringComparison.Ordinal));
-        Assert.Equal(FriRun, await NextTimerAsync(time));
+        Assert.Contains(logger.Errors, e => e.Contains("proposed.json", StringComparison.Ordinal));
+        Assert.Equal(FriRun, NextTimer(time));
     }
 
     [Fact]
-    public async Task Missing_buffer_is_a_quiet_no_op()
+    public void Missing_buffer_is_a_quiet_no_op()
     {
         var settings = Settings(withBuffer: false);
         var time = new TimerTrackingTimeProvider(WedMorning);
         using var schedule = OptimizerSchedule.Start(settings, NullLogger.Instance, time)!;
 
-        time.AdvanceTo(await NextTimerAsync(time));
-        await WaitUntilAsync(() => schedule.Runs == 1, "the run");
+        time.AdvanceTo(NextTimer(time));
+        Await(() => schedule.Runs == 1, "the run");
 
         Assert.Equal(0, schedule.Failures);
         Assert.False(File.Exists(settings.GeneratedRulesProposedPath));
@@ -201,18 +194,22 @@ public sealed class OptimizerScheduleTests : IDisposable
         Assert.Equal(DateTime.Parse(expected, null, System.Globalization.DateTimeStyles.AdjustToUniversal), next);
     }
 
-    private sealed class CapturingLogger : ILogger
+    /// <summary>Keeps the errors logged (message and exception text).</summary>
+    private sealed class ErrorLog : ILogger
     {
-        private readonly ConcurrentQueue<(LogLevel Level, string Text)> _entries = new();
-
-        public IReadOnlyList<(LogLevel Level, string Text)> Entries => [.. _entries];
+        public ConcurrentQueue<string> Errors { get; } = new();
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => true;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            _entries.Enqueue((logLevel, formatter(state, exception) + (exception is null ? string.Empty : "\n" + exception)));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel))
+            {
+                Errors.Enqueue($"{formatter(state, exception)} {exception?.Message}");
+            }
+        }
     }
 }
