@@ -4,7 +4,7 @@ using SentryBrain.Cli.Commands;
 // Setting up Spectre's console costs tens of milliseconds: only the commands that draw tables and charts with it
 // pay for it (consume, replay and the redis commands write plain lines). A command that draws with Spectre belongs
 // in this list.
-if (args.Length == 0 || args[0] is "bench" or "backtest" or "config" or "demo")
+if (args.Length == 0 || args[0] is "bench" or "backtest" or "config" or "demo" or "optimize")
 {
     Terminal.ConfigureStdout();
 }
@@ -22,6 +22,7 @@ root.Subcommands.Add(BacktestCommand.Create());
 root.Subcommands.Add(ScreenCommand.Create());
 root.Subcommands.Add(DiscoverCommand.Create());
 root.Subcommands.Add(ExperienceCommand.Create());
+root.Subcommands.Add(OptimizeCommand.Create());
 root.Subcommands.Add(ShadowCommand.Create());
 root.Subcommands.Add(RedisCommands.Publish());
 root.Subcommands.Add(RedisCommands.Route());

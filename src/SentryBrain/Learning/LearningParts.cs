@@ -51,6 +51,11 @@ public static class LearningParts
         }
 
         // optimizer schedule (OPTIMIZER_RUN_AT_ET)
+        if (OptimizerSchedule.Start(learning, logger, time) is { } schedule)
+        {
+            owned.Add(schedule);
+            listeners.Add(schedule);
+        }
 
         _ = learning;
         _ = logger;
