@@ -45,7 +45,22 @@ internal static class BenchCommand
 
     private static int Run(int eventCount, int symbolCount, ulong seed, int runs, double interval, string strategy)
     {
-        var config = BrainConfig.Load(ConfigSource.FromPairs(("STRATEGY_MODE", strategy))) with { StrategyIntervalSec = interval, LogLevel = "ERROR" };
+        // The learning parts run as in a default consume (experience buffer, rules gate, shadow book), but the buffer
+        // goes to a temporary file: a benchmark must not add synthetic trades to the user's real buffer.
+        var buffer = Path.Combine(Path.GetTempPath(), $"brain-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            return Run(eventCount, symbolCount, seed, runs, interval, strategy, buffer);
+        }
+        finally
+        {
+            File.Delete(buffer);
+        }
+    }
+
+    private static int Run(int eventCount, int symbolCount, ulong seed, int runs, double interval, string strategy, string buffer)
+    {
+        var config = BrainConfig.Load(ConfigSource.FromPairs(("STRATEGY_MODE", strategy), ("EXPERIENCE_BUFFER_PATH", buffer))) with { StrategyIntervalSec = interval, LogLevel = "ERROR" };
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Generating {0:N0} synthetic events, {1} symbols, seed {2} …", eventCount, symbolCount, seed);
         var data = new MemoryStream();
         SyntheticStream.Write(new SyntheticOptions(eventCount, symbolCount, seed), data);

@@ -49,7 +49,11 @@ public static class RulePromotion
         return change with { Note = $"promoted {proposedPath} (written {written:yyyy-MM-dd HH:mm} UTC) into {activePath}" };
     }
 
-    /// <summary>Merges <paramref name="rules"/> into the active file now; writes only when something changes (new rules or expired ones to drop).</summary>
+    /// <summary>
+    /// Merges <paramref name="rules"/> into the active file now; writes only when something changes (new rules or expired
+    /// ones to drop), or when there is no active file yet: then it is written even with no rule, so the file a
+    /// <c>backtest --rules</c> or the consumer reads says "no rules" rather than being missing.
+    /// </summary>
     /// <exception cref="InvalidDataException">The active file is malformed (it is left alone).</exception>
     public static RuleFileChange WriteActive(string activePath, IReadOnlyList<GeneratedRule> rules, IReadOnlyDictionary<string, double> importances, DateTime now)
         => Merge(activePath, rules, importances, now, promoted: false);
@@ -88,7 +92,7 @@ public static class RulePromotion
             (IsExpired(rule, now) ? expired : kept).Add(rule);
         }
 
-        if (fresh.Count == 0 && expired.Count == 0)
+        if (fresh.Count == 0 && expired.Count == 0 && (promoted || active is not null))
         {
             return RuleFileChange.None;
         }
