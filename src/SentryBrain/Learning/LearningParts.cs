@@ -31,7 +31,7 @@ public static class LearningParts
 
         // generated rules (GENERATED_RULES_PATH)
         // Always on (no file = no rules); first, so a refused buy never reaches a gate that reserves something.
-        gates.Insert(0, new GeneratedRulesGate(learning.GeneratedRulesPath, logger));
+        gates.Insert(0, new GeneratedRulesGate(learning.GeneratedRulesPath, logger, time));
 
         // shadow strategies (SHADOW_STRATEGY_ENABLED)
         if (learning.ShadowStrategyEnabled)

@@ -86,6 +86,21 @@ public sealed class GeneratedRulesGateTests : IDisposable
     }
 
     [Fact]
+    public void WithTheConsumersClock_ALookAlsoWaitsASecondOfThatClock_SoAFastReplayDoesNotStatEveryEventSecond()
+    {
+        var wall = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(T0));
+        var gate = new GeneratedRulesGate(Path, _log, wall);
+        Assert.Null(Check(gate, T0, Hot())); // first look: no file
+
+        Write(FileJson(RuleJson("hot_atr", "atr_percentile", ">=", 85)));
+        Assert.Null(Check(gate, T0.AddHours(5), Hot())); // hours of event time, no wall time: not looked at
+        wall.Advance(TimeSpan.FromMilliseconds(999));
+        Assert.Null(Check(gate, T0.AddHours(6), Hot()));
+        wall.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal("generated_rule:hot_atr", Check(gate, T0.AddHours(6), Hot())); // both clocks moved a second
+    }
+
+    [Fact]
     public void AChangedFile_IsReread_EvenWithTheSameWriteTime_WhenItsLengthChanged()
     {
         Write(FileJson(RuleJson("hot_atr", "atr_percentile", ">=", 85)));
