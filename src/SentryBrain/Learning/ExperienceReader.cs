@@ -36,21 +36,15 @@ public static class ExperienceReader
         var records = new List<ExperienceRecord>();
         var bad = new List<BadLine>();
         long badCount = 0, number = 0, tooOld = 0;
-        foreach (var line in File.ReadLines(full))
+        foreach (var line in ExperienceFile.Read(full))
         {
-            number++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            var record = ExperienceJson.Parse(line, out var error);
-            if (record is null)
+            number = line.Number;
+            if (line.Record is not { } record)
             {
                 badCount++;
                 if (bad.Count < MaxBadLinesKept)
                 {
-                    bad.Add(new BadLine(number, error ?? "unreadable"));
+                    bad.Add(new BadLine(line.Number, line.Error ?? "unreadable"));
                 }
 
                 continue;
