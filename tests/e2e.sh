@@ -6,6 +6,9 @@ cd "$ROOT"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 export PAPER_DB_PATH="$TMP/paper.db"
+# The learning loop's files too: a run of the checks must not touch the repository's data/ folder.
+export EXPERIENCE_BUFFER_PATH="$TMP/experience.jsonl" SHADOW_DB_PATH="$TMP/shadow.db"
+export GENERATED_RULES_PATH="$TMP/rules.json" GENERATED_RULES_PROPOSED_PATH="$TMP/rules_proposed.json"
 fail=0
 check() { if eval "$2"; then echo "  ok   $1"; else echo "  FAIL $1"; fail=1; fi; }
 
@@ -57,6 +60,15 @@ check "sma_cross on AAPL: 25 round trips (independent reference)" "grep -q '\"tr
 ./brain backtest --data sample --symbols SPY --walk-forward 252:63 --sweep STOP_LOSS_PCT=1,2 --report "$TMP/wf" >"$TMP/wf.txt" 2>&1; wf=$?
 check "walk-forward with a sweep writes one table" "[[ $wf -eq 0 && -s $TMP/wf/walk_forward.csv ]] && grep -q 'fold 1 ' $TMP/wf/summary.md"
 check "manifest pins the data file hash" "grep -q 9409e9342d0657c747324e4cfabce8a8c7f663bc485b95a3378f36b0a160f8c8 $TMP/bt1/manifest.json"
+
+echo "-- learning on history: backtest --experience | optimize --write-rules | backtest --rules"
+./brain backtest --data sample --symbols SPY --years 20 --experience "$TMP/bt.jsonl" --report "$TMP/bx" >"$TMP/bx.txt" 2>&1; bx=$?
+fills=$(grep -o '"fills": [0-9]*' "$TMP/bx/summary.json" | grep -o '[0-9]*$')
+check "backtest --experience writes one line per fill ($(wc -l <"$TMP/bt.jsonl") = $fills)" "[[ $bx -eq 0 && $(wc -l <"$TMP/bt.jsonl") -eq $fills ]]"
+./brain optimize --buffer "$TMP/bt.jsonl" --write-rules --json >"$TMP/opt.json" 2>"$TMP/opt.log"; op=$?
+check "optimize reads it and writes the active rules file" "[[ $op -eq 0 && -s $TMP/rules.json ]] && grep -q '\"exits\": *[1-9]' $TMP/opt.json"
+./brain backtest --data sample --symbols SPY --years 20 --rules "$TMP/rules.json" --report "$TMP/br" >"$TMP/br.txt" 2>&1; br=$?
+check "backtest --rules runs with the result and reports its rules" "[[ $br -eq 0 ]] && grep -q '\"blocked_buys\"' $TMP/br/summary.json"
 
 echo "-- Redis: ./brain publish | route | consume --redis (redis-server from test.sh)"
 if [[ "${SENTRYBRAIN_TEST_REDIS:-}" == *:* ]]; then
