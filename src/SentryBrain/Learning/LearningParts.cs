@@ -7,7 +7,8 @@ namespace SentryBrain.Learning;
 /// <summary>
 /// Adds the learning loop's engine parts the configuration asks for (<see cref="LearningSettings"/>): the experience
 /// recorder (a fill observer), the generated-rules gate (a pre-trade gate, before any reserving gate), shadow
-/// strategies (a fill observer) and conviction sizing (the size multiplier).
+/// strategies (a fill observer), conviction sizing (the size multiplier) and the optimizer's daily run (a listener that
+/// journals its results).
 /// </summary>
 public static class LearningParts
 {
@@ -57,10 +58,6 @@ public static class LearningParts
             listeners.Add(schedule);
         }
 
-        _ = learning;
-        _ = logger;
-        _ = time;
-        _ = owned;
         return parts with { FillObservers = observers, PreTradeGates = gates, SizeMultiplier = sizeMultiplier, Listeners = listeners };
     }
 }
