@@ -103,4 +103,13 @@ public static class OrderPlanning
 
         return previous + "-r1";
     }
+
+    /// <summary>The id of the first attempt of a re-sent exit (<see cref="RepriceClientOrderId"/>: <c>…-rN</c>), or null for a first attempt.</summary>
+    public static string? FirstAttemptId(string clientOrderId)
+    {
+        var mark = clientOrderId.LastIndexOf("-r", StringComparison.Ordinal);
+        return mark > 0 && mark + 2 < clientOrderId.Length && clientOrderId.AsSpan(mark + 2).IndexOfAnyExceptInRange('0', '9') < 0
+            ? clientOrderId[..mark]
+            : null;
+    }
 }

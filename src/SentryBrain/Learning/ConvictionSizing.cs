@@ -153,7 +153,7 @@ public sealed class ConvictionSizer : ISizeMultiplier, IFillObserver, IEngineLis
         }
         else
         {
-            var order = OriginalOrderId(fill.ClientOrderId);
+            var order = OrderPlanning.FirstAttemptId(fill.ClientOrderId) ?? fill.ClientOrderId;
             if (_scored.Get(order) is null && _openSetup.TryGetValue(fill.Symbol, out var setup))
             {
                 _scored.Set(order, string.Empty);
@@ -193,13 +193,6 @@ public sealed class ConvictionSizer : ISizeMultiplier, IFillObserver, IEngineLis
 
         outcomes.Add(reward, _window);
         outcomes.Used = ++_clock;
-    }
-
-    /// <summary>A re-sent exit (<c>…-r1</c>, <c>…-r2</c>) is the same exit as the order it replaces.</summary>
-    private static string OriginalOrderId(string id)
-    {
-        var mark = id.LastIndexOf("-r", StringComparison.Ordinal);
-        return mark > 0 && id.Length > mark + 2 && id.AsSpan(mark + 2).IndexOfAnyExceptInRange('0', '9') < 0 ? id[..mark] : id;
     }
 
     private void Save()

@@ -108,7 +108,7 @@ public sealed class ExperienceRecorder : IFillObserver, IEngineListener, IDispos
         }
         else
         {
-            var reason = pending?.Reason ?? (RepriceBase(fill.ClientOrderId) is null ? "unknown" : "exit_reprice");
+            var reason = pending?.Reason ?? (OrderPlanning.FirstAttemptId(fill.ClientOrderId) is null ? "unknown" : "exit_reprice");
             line = ExperienceRows.Exit(_open.GetValueOrDefault(fill.Symbol), fill.Symbol, fill.Ts, fill.ClientOrderId, fill.Price, fill.Qty, reason, context.EntryPrice, _source);
             if (context.QtyAfter <= 0 && _open.Remove(fill.Symbol))
             {
@@ -191,22 +191,13 @@ public sealed class ExperienceRecorder : IFillObserver, IEngineListener, IDispos
             return pending;
         }
 
-        if (RepriceBase(clientOrderId) is { } first && _pending.TryGetValue(first, out pending))
+        if (OrderPlanning.FirstAttemptId(clientOrderId) is { } first && _pending.TryGetValue(first, out pending))
         {
             pending.Id = first;
             return pending;
         }
 
         return null;
-    }
-
-    /// <summary>The id of the first attempt of a re-sent exit (<see cref="OrderPlanning.RepriceClientOrderId"/>: <c>…-rN</c>), or null.</summary>
-    private static string? RepriceBase(string clientOrderId)
-    {
-        var mark = clientOrderId.LastIndexOf("-r", StringComparison.Ordinal);
-        return mark > 0 && mark + 2 < clientOrderId.Length && clientOrderId.AsSpan(mark + 2).IndexOfAnyExceptInRange('0', '9') < 0
-            ? clientOrderId[..mark]
-            : null;
     }
 
     /// <summary>Drops decisions of orders older than <see cref="MaxPendingAge"/> (expired, rejected, canceled) and beyond <see cref="MaxPending"/>.</summary>
