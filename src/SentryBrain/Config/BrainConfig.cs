@@ -158,6 +158,9 @@ public sealed record BrainConfig
     /// <summary>Experience buffer, optimizer, generated rules, shadow and conviction settings, kept in their own record.</summary>
     public LearningSettings Learning { get; init; } = new();
 
+    /// <summary>News sentiment model and point-in-time news settings (SENTIMENT_*, NEWS_HALF_LIFE_MIN…), kept in their own record.</summary>
+    public SentimentSettings Sentiment { get; init; } = new();
+
     public bool HasAlpacaKeys => AlpacaKeyId.Length > 0 && AlpacaSecretKey.Length > 0;
 
     public static BrainConfig Load(ConfigSource source) => Load(source, out _);
@@ -289,6 +292,7 @@ public sealed record BrainConfig
             Redis = Streams.RedisSettings.Read(r),
             Screener = ScreenerSettings.Read(r),
             Learning = LearningSettings.Read(r),
+            Sentiment = SentimentSettings.Read(r),
         };
         r.ThrowIfInvalid();
         entries = r.Entries;

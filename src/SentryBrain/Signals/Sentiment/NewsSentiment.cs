@@ -23,21 +23,28 @@ public static partial class NewsSentiment
     public static double Score(Vader vader, string? headline, string? summary)
     {
         ArgumentNullException.ThrowIfNull(vader);
+        var (head, body) = Texts(headline, summary);
+        return head is null ? 0.0 : Blend(vader.PolarityScores(head).Compound, body is null ? null : vader.PolarityScores(body).Compound);
+    }
+
+    /// <summary>
+    /// What a model scores for an article: the headline (null when blank: the article scores 0) and the cleaned
+    /// summary (null when too short to carry signal). Every model scores the same two texts and <see cref="Blend"/>s them.
+    /// </summary>
+    public static (string? Headline, string? Summary) Texts(string? headline, string? summary)
+    {
         if (string.IsNullOrWhiteSpace(headline))
         {
-            return 0.0;
+            return (null, null);
         }
 
-        var headlineScore = vader.PolarityScores(headline).Compound;
         var cleanSummary = CleanSummary(summary);
-        if (cleanSummary.Length < MinSummaryLength)
-        {
-            return headlineScore;
-        }
-
-        var summaryScore = vader.PolarityScores(cleanSummary).Compound;
-        return (HeadlineWeight * headlineScore) + (SummaryWeight * summaryScore);
+        return (headline, cleanSummary.Length < MinSummaryLength ? null : cleanSummary);
     }
+
+    /// <summary>0.55 × headline + 0.45 × summary, or the headline alone without a summary score.</summary>
+    public static double Blend(double headlineScore, double? summaryScore)
+        => summaryScore is { } s ? (HeadlineWeight * headlineScore) + (SummaryWeight * s) : headlineScore;
 
     /// <summary>
     /// Strips HTML tags, decodes entities, collapses whitespace runs to single spaces (trimmed) and cuts the
