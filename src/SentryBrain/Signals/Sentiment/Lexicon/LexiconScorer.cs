@@ -1,0 +1,217 @@
+using System.Buffers;
+
+namespace SentryBrain.Signals.Sentiment.Lexicon;
+
+/// <summary>
+/// The raw valence sum of one text under a <see cref="FinanceLexicon"/>, in three passes over its tokens:
+/// <list type="number">
+/// <item>fixed finance phrases, longest first ("swung to a loss", "beats estimates", "upgraded");</item>
+/// <item>a metric moving: each rising/falling word takes the nearest metric up to 12 tokens before it (or 2 after:
+/// "a rise in profit"), valence ±2 × (good metric +1, bad metric −1) × (rising +1, falling −1), so "net loss
+/// narrowed" and "raises guidance" are good news, "costs rose" and "profit fell" bad; the metric's own word valence
+/// is then spent;</item>
+/// <item>every other word's valence.</item>
+/// </list>
+/// Phrases weigh <see cref="PhraseWeight"/> times a word; a negator (not, no, never, without, …n't) within 3 tokens
+/// before a word or phrase flips it. Tokens are runs of letters and digits joined by inner apostrophes or hyphens,
+/// lower-cased into one pooled buffer: scoring allocates nothing once the lexicon is loaded.
+/// </summary>
+internal static class LexiconScorer
+{
+    /// <summary>A finance phrase counts twice a word (chosen on the training split among 1, 1.5 and 2).</summary>
+    public const double PhraseWeight = 2;
+
+    public static double RawScore(FinanceLexicon lexicon, ReadOnlySpan<char> text)
+    {
+        ArgumentNullException.ThrowIfNull(lexicon);
+        if (text.IsEmpty)
+        {
+            return 0;
+        }
+
+        // Each token is at most its text plus one separating space, so text.Length + 1 chars and text.Length / 2 + 1 tokens suffice.
+        var maxTokens = (text.Length / 2) + 1;
+        var chars = ArrayPool<char>.Shared.Rent(text.Length + 1);
+        var starts = ArrayPool<int>.Shared.Rent(maxTokens);
+        var ends = ArrayPool<int>.Shared.Rent(maxTokens);
+        var words = ArrayPool<LexiconWord>.Shared.Rent(maxTokens);
+        var used = ArrayPool<bool>.Shared.Rent(maxTokens);
+        try
+        {
+            var n = Tokenize(text, chars, starts, ends);
+            var tokens = new Tokens(chars, starts, ends, n);
+            for (var i = 0; i < n; i++)
+            {
+                words[i] = lexicon.Word(tokens[i]);
+                used[i] = false;
+            }
+
+            var w = words.AsSpan(0, n);
+            var u = used.AsSpan(0, n);
+            return Phrases(lexicon, tokens, w, u) + MetricMoves(w, u) + Words(w, u);
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(used);
+            ArrayPool<LexiconWord>.Shared.Return(words);
+            ArrayPool<int>.Shared.Return(ends);
+            ArrayPool<int>.Shared.Return(starts);
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    private static double Phrases(FinanceLexicon lexicon, Tokens tokens, ReadOnlySpan<LexiconWord> words, Span<bool> used)
+    {
+        var sum = 0.0;
+        for (var length = Math.Min(FinancePhrases.MaxPhraseTokens, tokens.Count); length >= 1; length--)
+        {
+            for (var i = 0; i + length <= tokens.Count; i++)
+            {
+                if (used.Slice(i, length).Contains(true) || lexicon.Phrase(tokens.Range(i, length)) is not { } valence)
+                {
+                    continue;
+                }
+
+                sum += PhraseWeight * (Negated(words, i) ? -valence : valence);
+                used.Slice(i, length).Fill(true);
+            }
+        }
+
+        return sum;
+    }
+
+    private static double MetricMoves(ReadOnlySpan<LexiconWord> words, Span<bool> used)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < words.Length; i++)
+        {
+            if (used[i] || !words[i].IsDirection)
+            {
+                continue;
+            }
+
+            var metric = NearestMetric(words, i);
+            if (metric < 0)
+            {
+                continue;
+            }
+
+            var direction = (words[i].Role & WordRole.Rising) != 0 ? 1 : -1;
+            var goodness = (words[metric].Role & WordRole.GoodMetric) != 0 ? 1 : -1;
+            var valence = FinancePhrases.MetricMoveValence * direction * goodness;
+            sum += PhraseWeight * (Negated(words, i) ? -valence : valence);
+            used[i] = true;
+            used[metric] = true;
+        }
+
+        return sum;
+    }
+
+    /// <summary>The nearest metric before <paramref name="i"/> within the window, else after it; −1 when none.</summary>
+    private static int NearestMetric(ReadOnlySpan<LexiconWord> words, int i)
+    {
+        for (var j = i - 1; j >= Math.Max(0, i - FinancePhrases.MetricWindowBefore); j--)
+        {
+            if (words[j].IsMetric)
+            {
+                return j;
+            }
+        }
+
+        for (var j = i + 1; j < Math.Min(words.Length, i + 1 + FinancePhrases.MetricWindowAfter); j++)
+        {
+            if (words[j].IsMetric)
+            {
+                return j;
+            }
+        }
+
+        return -1;
+    }
+
+    private static double Words(ReadOnlySpan<LexiconWord> words, ReadOnlySpan<bool> used)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < words.Length; i++)
+        {
+            var valence = words[i].Valence;
+            if (!used[i] && valence != 0)
+            {
+                sum += Negated(words, i) ? -valence : valence;
+            }
+        }
+
+        return sum;
+    }
+
+    private static bool Negated(ReadOnlySpan<LexiconWord> words, int i)
+    {
+        for (var j = Math.Max(0, i - FinancePhrases.NegationWindow); j < i; j++)
+        {
+            if ((words[j].Role & WordRole.Negator) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes the lower-cased tokens, one space apart, into <paramref name="chars"/>; returns how many.</summary>
+    internal static int Tokenize(ReadOnlySpan<char> text, Span<char> chars, Span<int> starts, Span<int> ends)
+    {
+        var n = 0;
+        var length = 0;
+        var inToken = false;
+        for (var k = 0; k < text.Length; k++)
+        {
+            var c = text[k];
+            if (char.IsLetterOrDigit(c))
+            {
+                if (!inToken)
+                {
+                    if (n > 0)
+                    {
+                        chars[length++] = ' ';
+                    }
+
+                    starts[n] = length;
+                    inToken = true;
+                }
+
+                chars[length++] = char.ToLowerInvariant(c);
+                continue;
+            }
+
+            // An apostrophe or hyphen between two letters/digits joins them: didn't, pre-tax, company's.
+            if (inToken && c is '\'' or '’' or '-' && k + 1 < text.Length && char.IsLetterOrDigit(text[k + 1]))
+            {
+                chars[length++] = c == '’' ? '\'' : c;
+                continue;
+            }
+
+            if (inToken)
+            {
+                ends[n++] = length;
+                inToken = false;
+            }
+        }
+
+        if (inToken)
+        {
+            ends[n++] = length;
+        }
+
+        return n;
+    }
+
+    /// <summary>Token views over the pooled buffer; <see cref="Range"/> is "w1 w2 …" with single spaces, as phrases are keyed.</summary>
+    private readonly ref struct Tokens(char[] chars, int[] starts, int[] ends, int count)
+    {
+        public int Count { get; } = count;
+
+        public ReadOnlySpan<char> this[int i] => chars.AsSpan(starts[i], ends[i] - starts[i]);
+
+        public ReadOnlySpan<char> Range(int first, int length) => chars.AsSpan(starts[first], ends[first + length - 1] - starts[first]);
+    }
+}
