@@ -9,7 +9,7 @@ namespace SentryBrain.Signals.Sentiment.Lexicon;
 /// <item>a metric moving: each rising/falling word takes the nearest metric up to 12 tokens before it (or 2 after:
 /// "a rise in profit"), valence ±2 × (good metric +1, bad metric −1) × (rising +1, falling −1), so "net loss
 /// narrowed" and "raises guidance" are good news, "costs rose" and "profit fell" bad; the metric's own word valence
-/// is then spent;</item>
+/// is then spent, and so is a phrase holding that metric ("net loss narrowed" is the narrowing, not the loss);</item>
 /// <item>every other word's valence.</item>
 /// </list>
 /// Phrases weigh <see cref="PhraseWeight"/> times a word; a negator (not, no, never, without, …n't) within 3 tokens
@@ -36,6 +36,8 @@ internal static class LexiconScorer
         var ends = ArrayPool<int>.Shared.Rent(maxTokens);
         var words = ArrayPool<LexiconWord>.Shared.Rent(maxTokens);
         var used = ArrayPool<bool>.Shared.Rent(maxTokens);
+        var phraseOf = ArrayPool<int>.Shared.Rent(maxTokens);
+        var phraseValue = ArrayPool<double>.Shared.Rent(maxTokens);
         try
         {
             var n = Tokenize(text, chars, starts, ends);
@@ -44,14 +46,19 @@ internal static class LexiconScorer
             {
                 words[i] = lexicon.Word(tokens[i]);
                 used[i] = false;
+                phraseOf[i] = -1;
             }
 
             var w = words.AsSpan(0, n);
             var u = used.AsSpan(0, n);
-            return Phrases(lexicon, tokens, w, u) + MetricMoves(w, u) + Words(w, u);
+            var phrases = new PhraseMarks(phraseOf.AsSpan(0, n), phraseValue.AsSpan(0, n));
+            var phraseSum = Phrases(lexicon, tokens, w, u, phrases);
+            return phraseSum + MetricMoves(w, u, phrases) + Words(w, u);
         }
         finally
         {
+            ArrayPool<double>.Shared.Return(phraseValue);
+            ArrayPool<int>.Shared.Return(phraseOf);
             ArrayPool<bool>.Shared.Return(used);
             ArrayPool<LexiconWord>.Shared.Return(words);
             ArrayPool<int>.Shared.Return(ends);
@@ -60,7 +67,7 @@ internal static class LexiconScorer
         }
     }
 
-    private static double Phrases(FinanceLexicon lexicon, Tokens tokens, ReadOnlySpan<LexiconWord> words, Span<bool> used)
+    private static double Phrases(FinanceLexicon lexicon, Tokens tokens, ReadOnlySpan<LexiconWord> words, Span<bool> used, PhraseMarks marks)
     {
         var sum = 0.0;
         for (var length = Math.Min(FinancePhrases.MaxPhraseTokens, tokens.Count); length >= 1; length--)
@@ -72,15 +79,18 @@ internal static class LexiconScorer
                     continue;
                 }
 
-                sum += PhraseWeight * (Negated(words, i) ? -valence : valence);
+                var value = PhraseWeight * (Negated(words, i) ? -valence : valence);
+                sum += value;
                 used.Slice(i, length).Fill(true);
+                marks.Of.Slice(i, length).Fill(i);
+                marks.Value[i] = value;
             }
         }
 
         return sum;
     }
 
-    private static double MetricMoves(ReadOnlySpan<LexiconWord> words, Span<bool> used)
+    private static double MetricMoves(ReadOnlySpan<LexiconWord> words, Span<bool> used, PhraseMarks marks)
     {
         var sum = 0.0;
         for (var i = 0; i < words.Length; i++)
@@ -102,6 +112,12 @@ internal static class LexiconScorer
             sum += PhraseWeight * (Negated(words, i) ? -valence : valence);
             used[i] = true;
             used[metric] = true;
+            if (marks.Of[metric] is var phrase and >= 0)
+            {
+                // The move replaces the level: take back the phrase that named the metric.
+                sum -= marks.Value[phrase];
+                marks.Value[phrase] = 0;
+            }
         }
 
         return sum;
@@ -203,6 +219,14 @@ internal static class LexiconScorer
         }
 
         return n;
+    }
+
+    /// <summary>Per token, the first token of the phrase holding it (−1: none); per phrase start, what the phrase added.</summary>
+    private readonly ref struct PhraseMarks(Span<int> of, Span<double> value)
+    {
+        public Span<int> Of { get; } = of;
+
+        public Span<double> Value { get; } = value;
     }
 
     /// <summary>Token views over the pooled buffer; <see cref="Range"/> is "w1 w2 …" with single spaces, as phrases are keyed.</summary>
