@@ -52,8 +52,8 @@ internal static class FinancePhrases
         "rose", "rise", "rises", "rising", "risen", "increased", "increase", "increases", "increasing", "grew", "grow", "grows",
         "growing", "grown", "improved", "improve", "improves", "improving", "improvement", "jumped", "jump", "jumps", "climbed",
         "climb", "climbs", "surged", "surge", "surges", "soared", "soar", "soaring", "advanced", "gained", "gain", "gains",
-        "doubled", "double", "doubling", "tripled", "up", "higher", "boosted", "boost", "raised", "raise", "raises", "lifted",
-        "lift", "widened", "widen", "widening",
+        "doubled", "double", "doubling", "tripled", "up", "higher", "boosted", "boost", "raised", "raise", "raises", "raising",
+        "lifted", "lift", "lifts", "lifting", "widened", "widen", "widening",
     ];
 
     /// <summary>Verbs and adverbs of a metric going down (including cut/lowered guidance, a narrowed loss).</summary>
@@ -62,7 +62,7 @@ internal static class FinancePhrases
         "fell", "fall", "falls", "falling", "fallen", "decreased", "decrease", "decreases", "decreasing", "declined", "decline",
         "declines", "declining", "dropped", "drop", "drops", "dropping", "slumped", "slump", "plunged", "plunge", "tumbled",
         "slipped", "shrank", "shrunk", "contracted", "contract", "down", "lower", "weakened", "weaken", "deteriorated", "slid",
-        "sank", "cut", "cuts", "cutting", "lowered", "narrowed", "narrow", "narrows", "narrowing", "reduced", "reduce", "reduces",
+        "sank", "cut", "cuts", "cutting", "lowered", "lowers", "lowering", "narrowed", "narrow", "narrows", "narrowing", "reduced", "reduce", "reduces",
         "reducing", "reduction",
     ];
 
