@@ -17,6 +17,9 @@ internal enum WordRole : byte
     Falling = 16,
 }
 
+/// <summary>A fixed phrase's valence on the AFINN scale and whether it names a metric a verb may move ("net loss").</summary>
+internal readonly record struct LexiconPhrase(int Valence, bool NamesMetric);
+
 /// <summary>A word's valence on the AFINN scale (−5..5) and its finance role.</summary>
 internal readonly record struct LexiconWord(double Valence, WordRole Role)
 {
@@ -45,9 +48,9 @@ internal sealed class FinanceLexicon
     private static readonly Lazy<FinanceLexicon> LazyDefault = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly FrozenDictionary<string, LexiconWord>.AlternateLookup<ReadOnlySpan<char>> _words;
-    private readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _phrases;
+    private readonly FrozenDictionary<string, LexiconPhrase>.AlternateLookup<ReadOnlySpan<char>> _phrases;
 
-    private FinanceLexicon(FrozenDictionary<string, LexiconWord> words, FrozenDictionary<string, int> phrases)
+    private FinanceLexicon(FrozenDictionary<string, LexiconWord> words, FrozenDictionary<string, LexiconPhrase> phrases)
     {
         WordCount = words.Count;
         _words = words.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -79,9 +82,13 @@ internal sealed class FinanceLexicon
         AddRole(words, FinancePhrases.BadMetrics, WordRole.BadMetric);
         AddRole(words, FinancePhrases.Rising, WordRole.Rising);
         AddRole(words, FinancePhrases.Falling, WordRole.Falling);
-        return new FinanceLexicon(
-            words.ToFrozenDictionary(StringComparer.Ordinal),
-            FinancePhrases.Phrases.ToFrozenDictionary(StringComparer.Ordinal));
+        var phrases = FinancePhrases.Phrases.ToDictionary(p => p.Key, p => new LexiconPhrase(p.Value, NamesMetric: false), StringComparer.Ordinal);
+        foreach (var (phrase, valence) in FinancePhrases.MetricPhrases)
+        {
+            phrases.Add(phrase, new LexiconPhrase(valence, NamesMetric: true));
+        }
+
+        return new FinanceLexicon(words.ToFrozenDictionary(StringComparer.Ordinal), phrases.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
     /// <summary>The word's entry; a token ending in "n't" is a negator whatever the lists say.</summary>
@@ -95,8 +102,8 @@ internal sealed class FinanceLexicon
         return _words.TryGetValue(token, out var word) ? word : default;
     }
 
-    /// <summary>The valence of a fixed phrase (tokens joined by one space), or null.</summary>
-    public int? Phrase(ReadOnlySpan<char> tokens) => _phrases.TryGetValue(tokens, out var valence) ? valence : null;
+    /// <summary>The fixed phrase of these tokens (joined by one space), or null.</summary>
+    public LexiconPhrase? Phrase(ReadOnlySpan<char> tokens) => _phrases.TryGetValue(tokens, out var phrase) ? phrase : null;
 
     private static void AddRole(Dictionary<string, LexiconWord> words, string[] list, WordRole role, bool clearValence = false)
     {

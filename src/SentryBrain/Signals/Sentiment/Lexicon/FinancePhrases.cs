@@ -67,9 +67,22 @@ internal static class FinancePhrases
     ];
 
     /// <summary>
-    /// Fixed phrases of financial news and their valence: results against estimates, profit warnings, a loss line,
-    /// swinging to a profit or a loss, analyst rating changes, job cuts. Guidance and outlook moves are the metric
-    /// rule's ("raises guidance" = a good metric rising), not listed here.
+    /// Phrases that name a result line in the red. Alone they are bad news; when a verb moves them ("net loss
+    /// narrowed") the move is the news and the phrase's own valence is taken back.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, int> MetricPhrases = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["operating loss"] = -2,
+        ["net loss"] = -2,
+        ["pretax loss"] = -2,
+        ["pre-tax loss"] = -2,
+    };
+
+    /// <summary>
+    /// Events of financial news and their valence: results against estimates, profit warnings, a loss line,
+    /// swinging to a profit or a loss, analyst rating changes, job cuts. Their words are spent: a verb after them
+    /// looks past them for its metric ("beats estimates and raises guidance" is two pieces of good news). Guidance and
+    /// outlook moves are the metric rule's ("raises guidance" = a good metric rising), not listed here.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, int> Phrases = new Dictionary<string, int>(StringComparer.Ordinal)
     {
@@ -91,10 +104,6 @@ internal static class FinancePhrases
         ["below expectations"] = -2,
         ["worse than expected"] = -2,
         ["profit warning"] = -3,
-        ["operating loss"] = -2,
-        ["net loss"] = -2,
-        ["pretax loss"] = -2,
-        ["pre-tax loss"] = -2,
         ["swung to a profit"] = 3,
         ["turned to a profit"] = 3,
         ["returned to profit"] = 3,

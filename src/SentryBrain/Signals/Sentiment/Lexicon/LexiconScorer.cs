@@ -9,7 +9,8 @@ namespace SentryBrain.Signals.Sentiment.Lexicon;
 /// <item>a metric moving: each rising/falling word takes the nearest metric up to 12 tokens before it (or 2 after:
 /// "a rise in profit"), valence ±2 × (good metric +1, bad metric −1) × (rising +1, falling −1), so "net loss
 /// narrowed" and "raises guidance" are good news, "costs rose" and "profit fell" bad; the metric's own word valence
-/// is then spent, and so is a phrase holding that metric ("net loss narrowed" is the narrowing, not the loss);</item>
+/// is then spent, and so is a phrase naming that metric ("net loss narrowed" is the narrowing, not the loss);
+/// the words of other phrases are skipped ("beats estimates and raises guidance" moves guidance);</item>
 /// <item>every other word's valence.</item>
 /// </list>
 /// Phrases weigh <see cref="PhraseWeight"/> times a word; a negator (not, no, never, without, …n't) within 3 tokens
@@ -74,15 +75,15 @@ internal static class LexiconScorer
         {
             for (var i = 0; i + length <= tokens.Count; i++)
             {
-                if (used.Slice(i, length).Contains(true) || lexicon.Phrase(tokens.Range(i, length)) is not { } valence)
+                if (used.Slice(i, length).Contains(true) || lexicon.Phrase(tokens.Range(i, length)) is not { } phrase)
                 {
                     continue;
                 }
 
-                var value = PhraseWeight * (Negated(words, i) ? -valence : valence);
+                var value = PhraseWeight * (Negated(words, i) ? -phrase.Valence : phrase.Valence);
                 sum += value;
                 used.Slice(i, length).Fill(true);
-                marks.Of.Slice(i, length).Fill(i);
+                marks.Of.Slice(i, length).Fill(phrase.NamesMetric ? i : PhraseMarks.Event);
                 marks.Value[i] = value;
             }
         }
@@ -100,7 +101,7 @@ internal static class LexiconScorer
                 continue;
             }
 
-            var metric = NearestMetric(words, i);
+            var metric = NearestMetric(words, marks.Of, i);
             if (metric < 0)
             {
                 continue;
@@ -124,11 +125,11 @@ internal static class LexiconScorer
     }
 
     /// <summary>The nearest metric before <paramref name="i"/> within the window, else after it; −1 when none.</summary>
-    private static int NearestMetric(ReadOnlySpan<LexiconWord> words, int i)
+    private static int NearestMetric(ReadOnlySpan<LexiconWord> words, ReadOnlySpan<int> phraseOf, int i)
     {
         for (var j = i - 1; j >= Math.Max(0, i - FinancePhrases.MetricWindowBefore); j--)
         {
-            if (words[j].IsMetric)
+            if (words[j].IsMetric && phraseOf[j] != PhraseMarks.Event)
             {
                 return j;
             }
@@ -136,7 +137,7 @@ internal static class LexiconScorer
 
         for (var j = i + 1; j < Math.Min(words.Length, i + 1 + FinancePhrases.MetricWindowAfter); j++)
         {
-            if (words[j].IsMetric)
+            if (words[j].IsMetric && phraseOf[j] != PhraseMarks.Event)
             {
                 return j;
             }
@@ -221,9 +222,14 @@ internal static class LexiconScorer
         return n;
     }
 
-    /// <summary>Per token, the first token of the phrase holding it (−1: none); per phrase start, what the phrase added.</summary>
+    /// <summary>
+    /// Per token, the first token of the metric phrase holding it, <see cref="Event"/> inside another phrase, −1 in
+    /// none; per phrase start, what the phrase added.
+    /// </summary>
     private readonly ref struct PhraseMarks(Span<int> of, Span<double> value)
     {
+        public const int Event = -2;
+
         public Span<int> Of { get; } = of;
 
         public Span<double> Value { get; } = value;

@@ -51,6 +51,8 @@ public sealed class LexiconSentimentModelTests
     [InlineData("The company lifts its outlook", 4)] // outlook two tokens after the verb
     [InlineData("The company cuts guidance", -4)] // cuts' own −1 is spent
     [InlineData("The company lowers its outlook", -4)] // lowers' own VADER −0.5 × 0.625 is spent
+    [InlineData("Acme beats estimates and raises guidance", 10)] // +6, then raises looks past the phrase's words: +4
+    [InlineData("Acme missed estimates and cut its outlook", -10)]
     public void Guidance(string text, double raw) => Assert.Equal(raw, Raw(text), 12);
 
     [Theory]
