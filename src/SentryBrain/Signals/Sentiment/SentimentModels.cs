@@ -14,7 +14,7 @@ public static class SentimentModels
         return settings.Model switch
         {
             "vader" => VaderSentimentModel.Default,
-            "lexicon" => throw new NotSupportedException("lexicon: not built yet"),
+            "lexicon" => Lexicon.LexiconSentimentModel.Default,
             "onnx" => throw new NotSupportedException("onnx: not built yet"),
             "embedding" => throw new NotSupportedException("embedding: not built yet"),
             _ => throw new SentimentModelException($"SENTIMENT_MODEL={settings.Model} is not one of: {string.Join(", ", SentimentSettings.Models)}"),
