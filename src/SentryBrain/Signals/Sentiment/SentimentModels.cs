@@ -15,8 +15,8 @@ public static class SentimentModels
         {
             "vader" => VaderSentimentModel.Default,
             "lexicon" => Lexicon.LexiconSentimentModel.Default,
-            "onnx" => throw new NotSupportedException("onnx: not built yet"),
-            "embedding" => throw new NotSupportedException("embedding: not built yet"),
+            "onnx" => Onnx.OnnxSentimentModel.Load(settings),
+            "embedding" => new Embedding.EmbeddingSentimentModel(settings),
             _ => throw new SentimentModelException($"SENTIMENT_MODEL={settings.Model} is not one of: {string.Join(", ", SentimentSettings.Models)}"),
         };
     }
