@@ -16,7 +16,7 @@ public static class SentimentModels
             "vader" => VaderSentimentModel.Default,
             "lexicon" => throw new NotSupportedException("lexicon: not built yet"),
             "onnx" => throw new NotSupportedException("onnx: not built yet"),
-            "embedding" => throw new NotSupportedException("embedding: not built yet"),
+            "embedding" => new Embedding.EmbeddingSentimentModel(settings),
             _ => throw new SentimentModelException($"SENTIMENT_MODEL={settings.Model} is not one of: {string.Join(", ", SentimentSettings.Models)}"),
         };
     }
