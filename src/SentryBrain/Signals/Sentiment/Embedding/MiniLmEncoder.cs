@@ -63,7 +63,15 @@ public sealed class MiniLmEncoder : IDisposable
 
         // Sequential execution with a fixed thread count: the event loop keeps its core (SENTIMENT_THREADS = 1).
         _options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
-        _session = new InferenceSession(model, _options);
+        try
+        {
+            _session = new InferenceSession(model, _options);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            _options.Dispose();
+            throw new SentimentModelException($"{ModelName} (embedded in {Package}) cannot be loaded by ONNX Runtime: {ex.Message}", ex);
+        }
     }
 
     public int BatchSize { get; }
