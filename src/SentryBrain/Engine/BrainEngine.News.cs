@@ -17,6 +17,9 @@ public sealed partial class BrainEngine : IDisposable
     /// <summary>The market-wide news sentiment now (news without symbols), null when none is fresh.</summary>
     public double? MarketNews => _news.Market(_now);
 
+    /// <summary>The news intake (tests drive its scoring worker by hand).</summary>
+    internal NewsIntake NewsIntake => _news;
+
     /// <summary>Stops the news scoring worker, if any (<see cref="Finish"/> does too). The model belongs to the caller.</summary>
     public void Dispose() => _news.Dispose();
 

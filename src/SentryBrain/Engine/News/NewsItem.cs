@@ -36,6 +36,9 @@ public sealed class NewsItem(NewsEvent news, DateTime at, DateTime seenAt, IRead
     /// <summary>The model threw on this item's batch: the item takes its VADER score.</summary>
     public bool Failed { get; set; }
 
+    /// <summary>When the item was handed to the worker (<see cref="TimeProvider.GetTimestamp"/>): a wait for it counts from here.</summary>
+    internal long SubmittedAt { get; set; }
+
     /// <summary>The worker's result has been taken off the result queue.</summary>
     internal bool Returned { get; set; }
 

@@ -49,6 +49,9 @@ public sealed class NewsScoringWorker : IDisposable
         }
     }
 
+    /// <summary>True when a result waits to be taken (safe from any thread).</summary>
+    public bool HasResults => !_results.IsEmpty;
+
     /// <summary>A scored item, in submission order; false when none is ready. O(1), no allocation.</summary>
     public bool TryTake(out NewsItem item) => _results.TryDequeue(out item!);
 
