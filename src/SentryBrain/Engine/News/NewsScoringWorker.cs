@@ -7,7 +7,7 @@ namespace SentryBrain.Engine.News;
 /// <summary>
 /// Scores news with a slow model (onnx, embedding) on one dedicated thread, never the event loop's and never the
 /// thread pool's (a long inference must not starve timers and I/O). Items go in through a small locked queue (one
-/// lock per news item, off the per-trade path); each pass takes what is queued up to <c>batchSize</c> texts (an
+/// lock per news item, off the per-trade path); on Linux it runs at a lower CPU priority (nice +10) than the loop; each pass takes what is queued up to <c>batchSize</c> texts (an
 /// item's headline and summary stay in one batch) and scores them in one call. Results come back through a lock-free
 /// queue the event loop polls at event boundaries; <see cref="ResultReady"/> is set after each batch for a loop that
 /// waits. A model that throws fails its batch only: those items are marked <see cref="NewsItem.Failed"/>.
@@ -73,6 +73,7 @@ public sealed class NewsScoringWorker : IDisposable
 
     private void Run()
     {
+        WorkerPriority.LowerCurrentThread(); // the event loop comes first when the machine is short of cores
         var batch = new List<NewsItem>(_batchSize);
         var texts = new List<string>(_batchSize + 1);
         var results = new SentimentResult[_batchSize + 1];
