@@ -24,7 +24,8 @@ namespace SentryBrain.Engine;
 /// is O(1) in the number of symbols. With a broker (embedded paper or Alpaca) the broker is the source of truth for
 /// positions and orders; without one (<c>TRADE_PAPER=false</c>) decisions are journaled only and positions come from
 /// the feed (<see cref="Holdings"/>). Lines in, the clock rule and rejections are in BrainEngine.Intake.cs;
-/// following the active list and pruning per-symbol state in BrainEngine.Watchlist.cs.
+/// following the active list and pruning per-symbol state in BrainEngine.Watchlist.cs; news (point-in-time, deduplicated,
+/// scored on or off the loop by <see cref="News.NewsIntake"/>) in BrainEngine.News.cs.
 /// </summary>
 public sealed partial class BrainEngine
 {
@@ -420,6 +421,7 @@ public sealed partial class BrainEngine
         {
             decision = decision with { Signals = decision.Signals with { NewsMarket = marketNews } };
         }
+
         if (decision.Action == TradeAction.Buy)
         {
             // Whether this entry is below VWAP decides, at its fill, if VWAP becomes an exit target.
