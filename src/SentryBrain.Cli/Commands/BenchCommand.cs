@@ -28,14 +28,16 @@ internal static class BenchCommand
         var interval = new Option<double>("--strategy-interval") { Description = "STRATEGY_INTERVAL_SEC for the run (0 = decide on every event)", DefaultValueFactory = _ => 0 };
         var strategy = new Option<string>("--strategy") { Description = "green_light, consensus or sma_cross", DefaultValueFactory = _ => "green_light" };
         strategy.AcceptOnlyFromAmong("green_light", "consensus", "sma_cross");
-        var consume = new Command("consume", "Consume throughput (events/s) and per-event latency (p50/p99)") { events, symbols, seed, runs, interval, strategy };
+        var slowModel = new Option<double?>("--slow-model-ms") { Description = "Score news with a stand-in slow model that burns this many ms of CPU per text on the scoring worker (instead of SENTIMENT_MODEL)" };
+        var consume = new Command("consume", "Consume throughput (events/s) and per-event latency (p50/p99); news scored by SENTIMENT_MODEL, live (SENTIMENT_WAIT=auto does not wait)") { events, symbols, seed, runs, interval, strategy, slowModel };
         consume.SetAction(parse => Usage.Run("bench consume", () => Run(
             Usage.AtLeast(parse.GetValue(events), 1, "--events"),
             Usage.AtLeast(parse.GetValue(symbols), 1, "--symbols"),
             parse.GetValue(seed),
             Usage.AtLeast(parse.GetValue(runs), 1, "--runs"),
             Usage.Number(parse.GetValue(interval), 0, "--strategy-interval"),
-            parse.GetValue(strategy)!)));
+            parse.GetValue(strategy)!,
+            parse.GetValue(slowModel) is { } ms ? Usage.Number(ms, 0, "--slow-model-ms") : null)));
         var command = new Command("bench", "Benchmarks of the hot path");
         command.Subcommands.Add(consume);
         command.Subcommands.Add(BacktestBenchCommand.Create());
@@ -43,14 +45,14 @@ internal static class BenchCommand
         return command;
     }
 
-    private static int Run(int eventCount, int symbolCount, ulong seed, int runs, double interval, string strategy)
+    private static int Run(int eventCount, int symbolCount, ulong seed, int runs, double interval, string strategy, double? slowModelMs)
     {
         // The learning parts run as in a default consume (experience buffer, rules gate, shadow book), but the buffer
         // goes to a temporary file: a benchmark must not add synthetic trades to the user's real buffer.
         var buffer = Path.Combine(Path.GetTempPath(), $"brain-bench-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
         try
         {
-            return Run(eventCount, symbolCount, seed, runs, interval, strategy, buffer);
+            return Run(eventCount, symbolCount, seed, runs, interval, strategy, slowModelMs, buffer);
         }
         finally
         {
@@ -58,9 +60,17 @@ internal static class BenchCommand
         }
     }
 
-    private static int Run(int eventCount, int symbolCount, ulong seed, int runs, double interval, string strategy, string buffer)
+    private static int Run(int eventCount, int symbolCount, ulong seed, int runs, double interval, string strategy, double? slowModelMs, string buffer)
     {
-        var config = BrainConfig.Load(ConfigSource.FromPairs(("STRATEGY_MODE", strategy), ("EXPERIENCE_BUFFER_PATH", buffer))) with { StrategyIntervalSec = interval, LogLevel = "ERROR" };
+        // Only the news sentiment variables come from the environment (SENTIMENT_MODEL=embedding ./brain bench consume).
+        var config = BrainConfig.Load(ConfigSource.FromPairs([("STRATEGY_MODE", strategy), ("EXPERIENCE_BUFFER_PATH", buffer), .. SentimentVariables()])) with { StrategyIntervalSec = interval, LogLevel = "ERROR" };
+        using var sentiment = slowModelMs is { } ms ? new BurnSentimentModel(ms) : SentimentStartup.Load(config.Sentiment, "bench consume");
+        if (sentiment is null)
+        {
+            return 2;
+        }
+
+        var wait = Engine.News.NewsIntake.ShouldWait(config.Sentiment, replay: false);
         AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "Generating {0:N0} synthetic events, {1} symbols, seed {2} …", eventCount, symbolCount, seed);
         var data = new MemoryStream();
         SyntheticStream.Write(new SyntheticOptions(eventCount, symbolCount, seed), data);
@@ -87,7 +97,7 @@ internal static class BenchCommand
         for (var r = 0; r < runs; r++)
         {
             using var broker = PaperBroker.Open(":memory:", config.PaperStartingCash);
-            var result = ConsumeRunner.Run(new MemoryStream(bytes, writable: false), Stream.Null, config, NullLogger.Instance, _ => broker);
+            var result = ConsumeRunner.Run(new MemoryStream(bytes, writable: false), Stream.Null, config, NullLogger.Instance, _ => broker, sentiment: sentiment, replay: false);
             consumeBest = Math.Min(consumeBest, result.WallSeconds);
             summary = result.Summary;
         }
@@ -98,7 +108,8 @@ internal static class BenchCommand
         using (var broker = PaperBroker.Open(":memory:", config.PaperStartingCash))
         using (var journal = new JournalWriter(Stream.Null))
         {
-            var engine = new BrainEngine(config, broker, journal, NullLogger.Instance);
+            var parts = EngineParts.FromConfig(config, NullLogger.Instance) with { Sentiment = sentiment, WaitForSentiment = wait };
+            using var engine = new BrainEngine(config, _ => broker, journal, NullLogger.Instance, parts);
             for (var i = 0; i < lines.Count; i++)
             {
                 var (start, length) = lines[i];
@@ -108,6 +119,7 @@ internal static class BenchCommand
             }
 
             evaluations = engine.Evaluations;
+            engine.Finish();
         }
 
         Array.Sort(latencies);
@@ -127,9 +139,23 @@ internal static class BenchCommand
         table.AddRow("policy evaluations", evaluations.ToString("N0", CultureInfo.InvariantCulture));
         table.AddRow("decisions / orders / fills", $"{summary!.Decisions:N0} / {summary.Orders:N0} / {summary.Fills:N0}");
         table.AddRow("strategy / interval (s)", $"{strategy} / {interval.ToString(CultureInfo.InvariantCulture)}");
+        table.AddRow("news model / waits", $"{sentiment.Name} / {(wait && !sentiment.IsFast ? "yes" : "no")}");
         table.AddRow("machine", $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
         AnsiConsole.Write(table);
         return 0;
+    }
+
+    /// <summary>The SENTIMENT_* and NEWS_HALF_LIFE_MIN / NEWS_DEDUPE_WINDOW_MIN variables of the environment.</summary>
+    private static IEnumerable<(string Key, string Value)> SentimentVariables()
+    {
+        foreach (System.Collections.DictionaryEntry e in Environment.GetEnvironmentVariables())
+        {
+            if (e.Key is string key && e.Value is string value
+                && (key.StartsWith("SENTIMENT_", StringComparison.Ordinal) || key is "NEWS_HALF_LIFE_MIN" or "NEWS_DEDUPE_WINDOW_MIN"))
+            {
+                yield return (key, value);
+            }
+        }
     }
 
     private static List<(int Start, int Length)> SplitLines(byte[] bytes)

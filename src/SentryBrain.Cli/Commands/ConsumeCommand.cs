@@ -39,6 +39,13 @@ internal static class ConsumeCommand
                 return 2;
             }
 
+            // The news model loads before any event is read (stdin or Redis): a broken one stops here, exit 2.
+            using var sentiment = SentimentStartup.Load(config.Sentiment, "consume");
+            if (sentiment is null)
+            {
+                return 2;
+            }
+
             var fresh = parse.GetValue(newLedger);
             // Registered before anything is opened, so even a signal during start-up ends with the summary.
             using var shutdown = new ShutdownSignals("consume", PosixSignal.SIGTERM, PosixSignal.SIGINT);
@@ -50,7 +57,7 @@ internal static class ConsumeCommand
                     return 2;
                 }
 
-                return RedisCommands.Consume(parse, redis, config, shutdown.Token);
+                return RedisCommands.Consume(parse, redis, config, sentiment, shutdown.Token);
             }
 
             using var logging = Startup.Logging(config.LogLevel);
@@ -59,7 +66,7 @@ internal static class ConsumeCommand
             using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 16);
             try
             {
-                var result = ConsumeRunner.Run(stdin, stdout, config, logger, ts => ConsumeRunner.OpenDefaultBroker(config, ts, logger, fresh), TimeProvider.System, shutdown.Token);
+                var result = ConsumeRunner.Run(stdin, stdout, config, logger, ts => ConsumeRunner.OpenDefaultBroker(config, ts, logger, fresh), TimeProvider.System, sentiment, cancel: shutdown.Token);
                 result.Broker?.Dispose();
                 return 0;
             }

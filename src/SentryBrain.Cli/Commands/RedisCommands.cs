@@ -42,7 +42,7 @@ internal static class RedisCommands
     }
 
     /// <summary>Runs <c>consume --redis</c>; returns the exit code.</summary>
-    public static int Consume(ParseResult parse, ConsumeOptions o, BrainConfig config, CancellationToken shutdown)
+    public static int Consume(ParseResult parse, ConsumeOptions o, BrainConfig config, SentryBrain.Signals.Sentiment.ISentimentModel sentiment, CancellationToken shutdown)
     {
         var settings = Settings(config, parse.GetValue(o.Redis), parse.GetValue(o.Stream), parse.GetValue(o.Group), parse.GetValue(o.Consumer));
         if (settings is null)
@@ -103,7 +103,7 @@ internal static class RedisCommands
                 GiveUpAfter = giveUp,
                 JournalEntries = parse.GetValue(o.JournalEntries),
             };
-            var result = RedisConsumeRunner.Run(options, redis, stdout, config, logger, cancel: shutdown);
+            var result = RedisConsumeRunner.Run(options, redis, stdout, config, logger, sentiment: sentiment, cancel: shutdown);
             result.Broker?.Dispose();
             return 0;
         }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SentryBrain.Config;
+using SentryBrain.Engine.News;
 using SentryBrain.Events;
 using SentryBrain.Execution;
 using SentryBrain.Journal;
@@ -23,7 +24,8 @@ namespace SentryBrain.Engine;
 /// is O(1) in the number of symbols. With a broker (embedded paper or Alpaca) the broker is the source of truth for
 /// positions and orders; without one (<c>TRADE_PAPER=false</c>) decisions are journaled only and positions come from
 /// the feed (<see cref="Holdings"/>). Lines in, the clock rule and rejections are in BrainEngine.Intake.cs;
-/// following the active list and pruning per-symbol state in BrainEngine.Watchlist.cs.
+/// following the active list and pruning per-symbol state in BrainEngine.Watchlist.cs; news (point-in-time, deduplicated,
+/// scored on or off the loop by <see cref="News.NewsIntake"/>) in BrainEngine.News.cs.
 /// </summary>
 public sealed partial class BrainEngine
 {
@@ -48,6 +50,7 @@ public sealed partial class BrainEngine
     private readonly Func<string, double?> _markPrice;
     private readonly Func<string, SymbolState?> _findSymbol;
     private readonly TimeSpan _lateTolerance;
+    private readonly NewsIntake _news;
     private OrderDesk? _desk;
     private PositionBook? _book;
     private RoundTripRecorder? _roundTrips;
@@ -118,6 +121,7 @@ public sealed partial class BrainEngine
         _markPrice = _symbols.MarkPrice;
         _findSymbol = _symbols.Find;
         _outliers = new OutlierScreen(config.Outliers, logger, symbol => _holdings.PositionOf(symbol).AvgEntry);
+        _news = new NewsIntake(config.Sentiment, config.NewsMaxAgeSec, parts.Sentiment, parts.WaitForSentiment, time ?? TimeProvider.System, logger, ApplyNews);
     }
 
     private static EngineParts WithBars(EngineParts parts, IDailyBarSource? bars) => bars is null ? parts : parts with { BarSource = bars };
@@ -167,6 +171,7 @@ public sealed partial class BrainEngine
 
     private void Apply(MarketEvent evt)
     {
+        _news.BeforeEvent();
         _events++;
         if (_events == 1)
         {
@@ -174,6 +179,7 @@ public sealed partial class BrainEngine
         }
 
         Advance(evt.Ts);
+        _news.OnClock(_now);
         if (_symbols.Cap.Refused(evt, _now) is { } untracked)
         {
             _events--; // a rejected line, so that events + rejected = lines
@@ -220,6 +226,7 @@ public sealed partial class BrainEngine
     {
         _clock.Finish();
         ApplyClockDecisions();
+        _news.Finish(_now);
 
         if (_desk is not null && _events > 0)
         {
@@ -360,30 +367,6 @@ public sealed partial class BrainEngine
         Evaluate(state, force: false);
     }
 
-    private void OnNews(NewsEvent news)
-    {
-        var score = _parts.NewsScorer.Score(news);
-        _risk.OnNews(news, score, _now);
-        var untracked = 0;
-        foreach (var symbol in news.Symbols)
-        {
-            if (!_symbols.Cap.CanTrack(symbol, _now))
-            {
-                untracked++;
-                continue;
-            }
-
-            var state = _symbols.Get(symbol);
-            state.OnNews(news.Ts, score);
-            Evaluate(state, force: true);
-        }
-
-        if (untracked > 0)
-        {
-            _logger.LogWarning("News {Id} (line {Line}): {Count} of its symbols not tracked (MAX_SYMBOLS={Max})", news.Id, _lines, untracked, _symbols.Cap.MaxSymbols);
-        }
-    }
-
     /// <summary>Equity for the daily-cap check, recomputed at most once per event-time second (O(positions) each time).</summary>
     private double RecentEquity()
     {
@@ -434,6 +417,11 @@ public sealed partial class BrainEngine
         var eastern = DateTime.SpecifyKind(_now + _easternOffset, DateTimeKind.Unspecified);
         var (decision, scaleOutLevel) = _policy.Decide(new DecisionContext(state.Symbol, _now, eastern, Position(state.Symbol, heldQty, avgEntry, market), gates, market));
         decision = LearningSignals.Enrich(decision, market);
+        if (_news.Market(_now) is { } marketNews)
+        {
+            decision = decision with { Signals = decision.Signals with { NewsMarket = marketNews } };
+        }
+
         if (decision.Action == TradeAction.Buy)
         {
             // Whether this entry is below VWAP decides, at its fill, if VWAP becomes an exit target.

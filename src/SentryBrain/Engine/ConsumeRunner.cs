@@ -2,12 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SentryBrain.Config;
+using SentryBrain.Engine.News;
 using SentryBrain.Execution;
 using SentryBrain.Execution.Alpaca;
 using SentryBrain.Execution.Paper;
 using SentryBrain.Journal;
 using SentryBrain.Learning;
 using SentryBrain.Screening;
+using SentryBrain.Signals.Sentiment;
 
 namespace SentryBrain.Engine;
 
@@ -23,17 +25,23 @@ public static class ConsumeRunner
     /// flight is finished, lines not yet processed are left, and the run ends as at the end of the input (risk state
     /// persisted, summary written). With <c>DISCOVERY_ENABLED</c> the discovery loop runs on <paramref name="time"/>
     /// meanwhile (<see cref="ConsumerDiscovery"/>); a configuration it cannot run with throws an
-    /// <see cref="ArgumentException"/> before any input is read.
+    /// <see cref="ArgumentException"/> before any input is read. News is scored by <paramref name="sentiment"/> (loaded
+    /// and disposed by the caller; default VADER); with <c>SENTIMENT_WAIT=auto</c> a slow model's scores are waited
+    /// for when <paramref name="replay"/> (stdin is a replay: deterministic journal), not otherwise (the live path).
     /// </summary>
-    public static Result Run(Stream input, Stream output, BrainConfig config, ILogger logger, Func<DateTime, IBroker?>? brokerFactory = null, TimeProvider? time = null, CancellationToken cancel = default)
+    public static Result Run(Stream input, Stream output, BrainConfig config, ILogger logger, Func<DateTime, IBroker?>? brokerFactory = null, TimeProvider? time = null, ISentimentModel? sentiment = null, bool replay = true, CancellationToken cancel = default)
     {
         brokerFactory ??= firstTs => OpenDefaultBroker(config, firstTs, logger);
         time ??= TimeProvider.System;
         using var journal = new JournalWriter(output);
         var learning = new List<IDisposable>();
         using var stopLearning = new DisposeAll(learning);
-        var parts = LearningParts.Add(EngineParts.FromConfig(config, logger), config, logger, time, learning);
-        var engine = new BrainEngine(config, brokerFactory, journal, logger, parts, time);
+        var parts = LearningParts.Add(EngineParts.FromConfig(config, logger), config, logger, time, learning) with
+        {
+            Sentiment = sentiment ?? VaderSentimentModel.Default,
+            WaitForSentiment = NewsIntake.ShouldWait(config.Sentiment, replay),
+        };
+        using var engine = new BrainEngine(config, brokerFactory, journal, logger, parts, time);
 
         // Discovery screens in the background and hands its lists to the watchlist; stopped before the summary.
         using var discovery = ConsumerDiscovery.Start(config, parts.Watchlist, logger, time);

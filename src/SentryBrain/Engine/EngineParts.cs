@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SentryBrain.Config;
 using SentryBrain.Market.Bars;
+using SentryBrain.Signals.Sentiment;
 using SentryBrain.Strategy;
 
 namespace SentryBrain.Engine;
@@ -22,7 +23,14 @@ public sealed record EngineParts
     /// <summary>The symbols new buys are allowed in; null = every symbol.</summary>
     public IWatchlistProvider? Watchlist { get; init; }
 
-    public INewsScorer NewsScorer { get; init; } = VaderNewsScorer.Instance;
+    /// <summary>
+    /// Scores news (<c>SENTIMENT_MODEL</c>, loaded by the caller at start-up with <see cref="SentimentModels.Load"/> and
+    /// disposed by it): a fast model on the event loop, a slow one on the engine's scoring worker.
+    /// </summary>
+    public ISentimentModel Sentiment { get; init; } = VaderSentimentModel.Default;
+
+    /// <summary>Wait for a slow model's news scores so a replay is deterministic (<see cref="News.NewsIntake.ShouldWait"/>); false = live.</summary>
+    public bool WaitForSentiment { get; init; }
 
     /// <summary>Run in order before a sized buy is sent (the shared account gate, when set, runs after them).</summary>
     public IReadOnlyList<IPreTradeGate> PreTradeGates { get; init; } = [];

@@ -108,12 +108,3 @@ public sealed record WatchlistChange(
     IReadOnlyList<string> Added,
     IReadOnlyList<string> Removed,
     IReadOnlyDictionary<string, string>? Reasons);
-
-/// <summary>
-/// Sentiment of a news item in [−1, 1] (−1 very negative). Called on the event loop for every news line.
-/// Today: <see cref="VaderNewsScorer"/>.
-/// </summary>
-public interface INewsScorer
-{
-    double Score(NewsEvent news);
-}

@@ -15,13 +15,15 @@ namespace SentryBrain.Engine;
 /// One instance per engine (per thread), re-pointed with <see cref="Bind"/> before each decision: no allocation per
 /// call. Valid only until the next <see cref="Bind"/>. Structure falls back to the trend filter (price above the SMA of
 /// the last <c>TREND_SMA_PERIOD</c> prices) while the daily structure is unknown; OFI is null when
-/// <c>USE_OFI=false</c>; news is the fresh score (<see cref="SymbolState.FreshNews"/>). Without live indicators
+/// <c>USE_OFI=false</c>; news is the symbol's decayed sentiment while its newest item is fresh and unused by an entry
+/// (<see cref="SymbolState.FreshNews"/>). Without live indicators
 /// (a state created for the consensus strategy) the indicator members are null and there are no daily closes.
 /// </remarks>
 public sealed class LiveMarketFeatures : IMarketFeatures
 {
     private readonly bool _useOfi;
     private readonly double _newsMaxAgeSec;
+    private readonly double _newsHalfLifeMin;
     private readonly bool _trendFilterEnabled;
     private readonly int _trendSmaPeriod;
     private SymbolState? _state;
@@ -30,11 +32,12 @@ public sealed class LiveMarketFeatures : IMarketFeatures
     private DateOnly _tradingDate;
 
     /// <summary>Creates the adapter; <see cref="Bind"/> it to a symbol before use.</summary>
-    /// <param name="config">Reads <c>USE_OFI</c>, <c>NEWS_MAX_AGE_SEC</c>, <c>TREND_FILTER_ENABLED</c>, <c>TREND_SMA_PERIOD</c>.</param>
+    /// <param name="config">Reads <c>USE_OFI</c>, <c>NEWS_MAX_AGE_SEC</c>, <c>NEWS_HALF_LIFE_MIN</c>, <c>TREND_FILTER_ENABLED</c>, <c>TREND_SMA_PERIOD</c>.</param>
     public LiveMarketFeatures(BrainConfig config)
     {
         _useOfi = config.UseOfi;
         _newsMaxAgeSec = config.NewsMaxAgeSec;
+        _newsHalfLifeMin = config.Sentiment.NewsHalfLifeMin;
         _trendFilterEnabled = config.TrendFilterEnabled;
         _trendSmaPeriod = config.TrendSmaPeriod;
     }
@@ -93,7 +96,7 @@ public sealed class LiveMarketFeatures : IMarketFeatures
     }
 
     /// <inheritdoc/>
-    public double? News => State.FreshNews(_now, _newsMaxAgeSec);
+    public double? News => State.FreshNews(_now, _newsMaxAgeSec, _newsHalfLifeMin);
 
     /// <inheritdoc/>
     public double Return1 => State.Return1m;

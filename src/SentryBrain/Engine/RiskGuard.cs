@@ -118,12 +118,15 @@ public sealed class RiskGuard
     }
 
     /// <summary>A scored news item: very negative news halts its symbols.</summary>
-    public void OnNews(NewsEvent news, double score, DateTime now)
+    public void OnNews(NewsEvent news, double score, DateTime now) => OnNews(news, news.Symbols, score, now);
+
+    /// <summary>A scored news item: very negative news halts <paramref name="symbols"/> (those it is a new story for).</summary>
+    public void OnNews(NewsEvent news, IReadOnlyList<string> symbols, double score, DateTime now)
     {
-        if (KillSwitch.OnNews(score, news.Symbols, now))
+        if (KillSwitch.OnNews(score, symbols, now))
         {
             Persist();
-            _logger.LogWarning("Kill switch tripped for {Symbols} by news {Id} scoring {Score:0.###}: {Headline}", string.Join(",", news.Symbols), news.Id, score, news.Headline);
+            _logger.LogWarning("Kill switch tripped for {Symbols} by news {Id} scoring {Score:0.###}: {Headline}", string.Join(",", symbols), news.Id, score, news.Headline);
         }
     }
 

@@ -46,6 +46,7 @@ public sealed class JournalWriter : IDisposable
         w.WriteStartObject();
         var s = decision.Signals;
         WriteNullable("news"u8, s.News);
+        WriteIfPresent("news_market"u8, s.NewsMarket);
         w.WriteNumber("momentum"u8, Round(s.Momentum));
         w.WriteNumber("social"u8, s.Social);
         WriteNullable("rsi"u8, s.Rsi);

@@ -1,4 +1,5 @@
 using SentryBrain.Events;
+using SentryBrain.Signals.Sentiment.News;
 using SentryBrain.Signals.Technical;
 
 namespace SentryBrain.Market;
@@ -25,6 +26,7 @@ public sealed class SymbolState
     private MinuteBar _current;
     private bool _hasCurrent;
     private OutlierGuard _outliers;
+    private DecayedSentiment _news;
 
     public SymbolState(string symbol, int rsiPeriod, LiveIndicators? indicators = null, int priceHistory = PriceHistoryLength, int barHistory = BarHistoryLength)
     {
@@ -68,9 +70,11 @@ public sealed class SymbolState
     /// <summary>Annualized volatility from the engine (0 = unknown).</summary>
     public double Volatility { get; private set; }
 
-    public double? NewsScore { get; private set; }
+    /// <summary>The symbol's news sentiment (every counted item, decayed from its <c>created_at</c>).</summary>
+    public DecayedSentiment News => _news;
 
-    public DateTime NewsTs { get; private set; }
+    /// <summary>Event time at which the newest news item (by <c>created_at</c>) was counted; the one-entry rule compares entries with it.</summary>
+    public DateTime NewsSeenAt { get; private set; }
 
     public int PriceCount { get; private set; }
 
@@ -134,11 +138,19 @@ public sealed class SymbolState
         Volatility = volatility.AnnualizedVol30d;
     }
 
-    public void OnNews(DateTime ts, double score)
+    /// <summary>
+    /// Counts a scored news item created at <paramref name="createdAt"/>, visible (and scored) at event time
+    /// <paramref name="now"/>; the sentiment decays with <paramref name="halfLifeMin"/>.
+    /// </summary>
+    public void OnNews(double score, DateTime createdAt, DateTime now, double halfLifeMin)
     {
-        Touch(ts);
-        NewsScore = score;
-        NewsTs = ts;
+        Touch(now);
+        if (_news.Count == 0 || createdAt >= _news.LatestAt)
+        {
+            NewsSeenAt = now;
+        }
+
+        _news.Add(score, createdAt, now, halfLifeMin);
     }
 
     /// <summary>Distance to the session VWAP (percent) when the last buy was decided; null when unknown.</summary>
@@ -148,11 +160,12 @@ public sealed class SymbolState
     public DateTime? LastEntryTs { get; set; }
 
     /// <summary>
-    /// The news score if it is younger than <paramref name="maxAgeSec"/> and no entry was made since it arrived,
-    /// else null: one headline justifies one entry, so a stopped-out position is not re-bought on stale news.
+    /// The decayed news sentiment while the newest item is younger than <paramref name="maxAgeSec"/> (from its
+    /// <c>created_at</c>) and no entry was made since it was counted, else null: one headline justifies one entry, so
+    /// a stopped-out position is not re-bought on stale news.
     /// </summary>
-    public double? FreshNews(DateTime now, double maxAgeSec)
-        => NewsScore is { } score && (now - NewsTs).TotalSeconds <= maxAgeSec && !(LastEntryTs >= NewsTs) ? score : null;
+    public double? FreshNews(DateTime now, double maxAgeSec, double halfLifeMin)
+        => _news.Count > 0 && (now - _news.LatestAt).TotalSeconds <= maxAgeSec && !(LastEntryTs >= NewsSeenAt) ? _news.Value(now, halfLifeMin) : null;
 
     /// <summary>The i-th most recent price (0 = newest) of the last <c>priceHistory</c> trade prices and quote mids.</summary>
     public double PriceAt(int i)

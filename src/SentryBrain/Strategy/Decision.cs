@@ -14,7 +14,8 @@ public enum TradeAction : byte
 /// tokens explaining the reason further (for example which checklist input was missing and passed).
 /// <see cref="MacdAboveZero"/>, <see cref="Regime"/> and <see cref="Setup"/> are added to buys and sells after the
 /// strategy decided (<see cref="Learning.LearningSignals.Enrich"/>), for the experience buffer and the generated rules;
-/// <see cref="Conviction"/> is the size multiplier conviction sizing applied to a buy.
+/// <see cref="Conviction"/> is the size multiplier conviction sizing applied to a buy. <see cref="NewsMarket"/> is the
+/// market-wide news sentiment (news without symbols) while fresh, added by the engine to every decision.
 /// </summary>
 public readonly record struct DecisionSignals(
     double? News,
@@ -42,7 +43,8 @@ public readonly record struct DecisionSignals(
     bool? MacdAboveZero = null,
     string? Regime = null,
     string? Setup = null,
-    double? Conviction = null);
+    double? Conviction = null,
+    double? NewsMarket = null);
 
 /// <summary>A strategy decision. For buys, <see cref="Qty"/> is filled in by sizing.</summary>
 public readonly record struct Decision(TradeAction Action, long Qty, string Reason, DecisionSignals Signals)

@@ -3,10 +3,12 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SentryBrain.Config;
 using SentryBrain.Engine;
+using SentryBrain.Engine.News;
 using SentryBrain.Execution;
 using SentryBrain.Journal;
 using SentryBrain.Learning;
 using SentryBrain.Screening;
+using SentryBrain.Signals.Sentiment;
 using StackExchange.Redis;
 
 namespace SentryBrain.Streams;
@@ -98,7 +100,7 @@ public sealed class RedisConsumeRunner : IDisposable
     private (ShardStream[] Streams, Task<RedisStream[]> Read)? _prefetch;
     private readonly List<(ShardStream Stream, RedisValue[] Ids, Task<long> Ack)> _acks = [];
 
-    private RedisConsumeRunner(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider time, Func<DateTime, IBroker?>? brokerFactory)
+    private RedisConsumeRunner(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider time, Func<DateTime, IBroker?>? brokerFactory, ISentimentModel? sentiment)
     {
         _options = options;
         _settings = options.Settings;
@@ -111,7 +113,12 @@ public sealed class RedisConsumeRunner : IDisposable
         // A consumer group continues where the group stands, it never replays the past: re-processed (pending or
         // claimed) entries are older than the ledger's last event by nature, so the ledger is never archived here.
         brokerFactory ??= _ => ConsumeRunner.OpenDefaultBroker(config, DateTime.MaxValue, logger);
-        var parts = LearningParts.Add(EngineParts.FromConfig(config, logger), config, logger, time, _learning);
+        // Live: a slow model's news scores count when they arrive (SENTIMENT_WAIT=auto does not wait here).
+        var parts = LearningParts.Add(EngineParts.FromConfig(config, logger), config, logger, time, _learning) with
+        {
+            Sentiment = sentiment ?? VaderSentimentModel.Default,
+            WaitForSentiment = NewsIntake.ShouldWait(config.Sentiment, replay: false),
+        };
         _engine = new BrainEngine(config, brokerFactory, _journal, logger, parts, time)
         {
             LineContext = () => $"redis entry {_currentId} of {_currentStream?.Name}",
@@ -145,16 +152,20 @@ public sealed class RedisConsumeRunner : IDisposable
 
     public sealed record Result(RunSummary Summary, double WallSeconds, IBroker? Broker, long Entries, long Claimed, long DeadLettered);
 
-    /// <summary>Runs until cancelled or idle for <see cref="RedisConsumeOptions.IdleExit"/>; writes the journal and the summary to <paramref name="output"/>.</summary>
-    public static Result Run(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider? time = null, Func<DateTime, IBroker?>? brokerFactory = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs until cancelled or idle for <see cref="RedisConsumeOptions.IdleExit"/>; writes the journal and the summary to
+    /// <paramref name="output"/>. News is scored by <paramref name="sentiment"/> (loaded and disposed by the caller; default VADER).
+    /// </summary>
+    public static Result Run(RedisConsumeOptions options, IConnectionMultiplexer redis, Stream output, BrainConfig config, ILogger logger, TimeProvider? time = null, Func<DateTime, IBroker?>? brokerFactory = null, ISentimentModel? sentiment = null, CancellationToken cancel = default)
     {
-        using var runner = new RedisConsumeRunner(options, redis, output, config, logger, time ?? TimeProvider.System, brokerFactory);
+        using var runner = new RedisConsumeRunner(options, redis, output, config, logger, time ?? TimeProvider.System, brokerFactory, sentiment);
         return runner.Execute(cancel);
     }
 
     public void Dispose()
     {
         _discovery?.Dispose();
+        _engine.Dispose();
         new DisposeAll(_learning).Dispose();
         _journal.Dispose();
     }

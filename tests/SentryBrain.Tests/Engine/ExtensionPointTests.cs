@@ -391,14 +391,25 @@ public sealed class ExtensionPointTests : IDisposable
 
     // ---- news scorer -------------------------------------------------------------------------------------
 
-    private sealed class FixedScorer(double score) : INewsScorer
+    private sealed class FixedScorer(double score) : ISentimentModel
     {
         public List<string> Scored { get; } = [];
 
-        public double Score(NewsEvent news)
+        public string Name => "fixed";
+
+        public bool IsFast => true;
+
+        public void Score(IReadOnlyList<string> texts, Span<SentimentResult> results)
         {
-            Scored.Add(news.Headline);
-            return score;
+            for (var i = 0; i < texts.Count; i++)
+            {
+                Scored.Add(texts[i]);
+                results[i] = new SentimentResult(score, SentimentLabel.Neutral);
+            }
+        }
+
+        public void Dispose()
+        {
         }
     }
 
@@ -414,7 +425,7 @@ public sealed class ExtensionPointTests : IDisposable
             Quote(T0.AddSeconds(2), "ACME", 99.99, 100.00, Up, Up),
         ];
 
-        using var run = Run(lines, ConsensusConfig(), new EngineParts { NewsScorer = scorer });
+        using var run = Run(lines, ConsensusConfig(), new EngineParts { Sentiment = scorer });
 
         Assert.Equal(["CRUX wins award for great products"], scorer.Scored);
         Assert.Equal("kill_switch_news", Str(Assert.Single(run.Decisions("CRUX")), "reason"));
@@ -433,7 +444,7 @@ public sealed class ExtensionPointTests : IDisposable
             News(T0.AddSeconds(1), "ACME", "ACME files a routine report"),
         ];
 
-        using var run = Run(lines, ConsensusConfig(), new EngineParts { NewsScorer = new FixedScorer(0.42) });
+        using var run = Run(lines, ConsensusConfig(), new EngineParts { Sentiment = new FixedScorer(0.42) });
 
         var decisions = run.Decisions("ACME").ToList();
         Assert.Equal(["consensus_not_met", "consensus_buy"], decisions.Select(d => Str(d, "reason")));
@@ -442,12 +453,10 @@ public sealed class ExtensionPointTests : IDisposable
     }
 
     [Fact]
-    public void VaderNewsScorer_IsTheDefault_AndScoresHeadlineAndSummary()
+    public void Vader_IsTheDefaultNewsModel_ScoringOnTheLoop()
     {
-        Assert.Same(VaderNewsScorer.Instance, new EngineParts().NewsScorer);
-        var news = new NewsEvent(T0, "1", "Fraud charges filed against CEO", "Shares plunge on scandal", "a", "s", "u", T0, ["CRUX"]);
-
-        Assert.Equal(NewsSentiment.Score(news.Headline, news.Summary), VaderNewsScorer.Instance.Score(news));
-        Assert.True(VaderNewsScorer.Instance.Score(news) < 0);
+        Assert.Same(VaderSentimentModel.Default, new EngineParts().Sentiment);
+        Assert.True(new EngineParts().Sentiment.IsFast);
+        Assert.False(new EngineParts().WaitForSentiment);
     }
 }

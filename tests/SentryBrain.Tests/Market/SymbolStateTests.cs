@@ -73,18 +73,23 @@ public class SymbolStateTests
     }
 
     [Fact]
-    public void FreshNews_ExpiresWithAge_AndIsUsedForOneEntryOnly()
+    public void FreshNews_ExpiresWithAge_DecaysWithTheHalfLife_AndIsUsedForOneEntryOnly()
     {
         var state = new SymbolState("ACME", 14);
-        state.OnNews(T0, 0.6);
-        Assert.Equal(0.6, state.FreshNews(T0.AddSeconds(3600), maxAgeSec: 3600));
-        Assert.Null(state.FreshNews(T0.AddSeconds(3601), maxAgeSec: 3600));
+        state.OnNews(0.6, T0, T0, halfLifeMin: 60);
+        Assert.Equal(0.6, state.FreshNews(T0, maxAgeSec: 3600, halfLifeMin: 60));
+        // One half-life later: 0.6 · ½ / max(1, ½) = 0.3.
+        Assert.Equal(0.3, state.FreshNews(T0.AddSeconds(3600), maxAgeSec: 3600, halfLifeMin: 60)!.Value, 12);
+        Assert.Null(state.FreshNews(T0.AddSeconds(3601), maxAgeSec: 3600, halfLifeMin: 60));
 
         state.LastEntryTs = T0.AddSeconds(10); // bought on this headline
-        Assert.Null(state.FreshNews(T0.AddSeconds(20), 3600));
+        Assert.Null(state.FreshNews(T0.AddSeconds(20), 3600, 60));
 
-        state.OnNews(T0.AddSeconds(30), -0.2); // a newer headline counts again
-        Assert.Equal(-0.2, state.FreshNews(T0.AddSeconds(40), 3600));
+        state.OnNews(-0.2, T0.AddSeconds(30), T0.AddSeconds(30), 60); // a newer headline counts again
+        // Weights at 10:00:40: the first item a = 2^(−0.5/60) relative to the second (both × the same decay since 10:00:30,
+        // which cancels as Σw > 1): (0.6·a − 0.2) / (a + 1).
+        var a = Math.Pow(2, -0.5 / 60);
+        Assert.Equal(((0.6 * a) - 0.2) / (a + 1), state.FreshNews(T0.AddSeconds(40), 3600, 60)!.Value, 12);
     }
 
     [Fact]
