@@ -50,6 +50,8 @@ internal static class BacktestCommand
         };
         var experience = new Option<string?>("--experience") { Description = "Also write an experience buffer (JSONL, one line per fill, source backtest) to PATH for ./brain optimize; replaced atomically at the end" };
         command.Options.Add(experience);
+        var news = new Option<string?>("--news") { Description = "Recorded news (wire-format NDJSON, e.g. a capture of the stream) replayed point-in-time into the consensus strategy's news source, scored once by SENTIMENT_MODEL" };
+        command.Options.Add(news);
         command.SetAction(parse => Usage.Run("backtest", () =>
         {
             try
@@ -73,9 +75,9 @@ internal static class BacktestCommand
                     parse.GetValue(universe),
                     parse.GetValue(fallback),
                     SymbolsGiven: parse.GetResult(symbols) is { Implicit: false })
-                { Rules = parse.GetValue(rules) }), TimeProvider.System, experiencePath);
+                { Rules = parse.GetValue(rules), News = parse.GetValue(news) }), TimeProvider.System, experiencePath);
             }
-            catch (Exception ex) when (ex is ArgumentException or IOException or ConfigException or Market.Bars.BarCsvException or Execution.Alpaca.AlpacaApiException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is ArgumentException or IOException or ConfigException or Market.Bars.BarCsvException or Execution.Alpaca.AlpacaApiException or UnauthorizedAccessException or NewsTapeException)
             {
                 throw new UsageException(Startup.OneLine(ex.Message));
             }
@@ -90,6 +92,9 @@ internal static class BacktestCommand
     {
         /// <summary>--rules FILE, read by <see cref="LoadRules"/> before any data.</summary>
         public string? Rules { get; init; }
+
+        /// <summary>--news FILE, read and scored by <see cref="BacktestNewsLoader"/> before any bars (a missing or unusable file: exit 2).</summary>
+        public string? News { get; init; }
     }
 
     /// <summary>Every value and combination checked before any data is read or any folder made.</summary>
@@ -193,6 +198,12 @@ internal static class BacktestCommand
         var config = LoadConfig([], out var entries);
         var kind = BacktestOptions.Parse(a.Strategy);
         var grid = Experiments.Grid(a.Sweep);
+        if (a.News is not null && grid.SelectMany(p => p.Values).Select(v => v.Key).FirstOrDefault(k => k.StartsWith("SENTIMENT_", StringComparison.Ordinal)) is { } scoring)
+        {
+            throw new UsageException($"--sweep {scoring}: the news is scored once, before the runs, by the configured model; run one backtest per model instead");
+        }
+
+        var news = a.News is null ? null : BacktestNewsLoader.Load(a.News, config, Console.Error);
         var points = SweepParameters.Check(grid, kind, entries.Select(e => e.Name).ToHashSet(StringComparer.Ordinal), overrides => LoadConfig(overrides, out _));
         if (a.Screen is null && grid.SelectMany(p => p.Values).Select(v => v.Key).FirstOrDefault(k => k.StartsWith("SCREENER_", StringComparison.Ordinal)) is { } unread)
         {
@@ -228,7 +239,7 @@ internal static class BacktestCommand
             throw new UsageException("no bars in the requested range");
         }
 
-        var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, TradeFromDay: tradeFrom, DataOnlySymbols: dataOnly, Screen: screen, Rules: rules);
+        var baseOptions = new BacktestOptions(kind, config, a.Cash, SmaCrossParameters.Default, TradeFromDay: tradeFrom, DataOnlySymbols: dataOnly, Screen: screen, Rules: rules) { News = news };
         var manifest = new RunManifest(
             CodeVersion(),
             "brain " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
@@ -261,6 +272,10 @@ internal static class BacktestCommand
             Charts.Write(staging, result);
         });
         PrintSummary(name, summary, panel, dir, clock.Elapsed.TotalSeconds);
+        if (result.News is { } n)
+        {
+            Console.WriteLine($"News: {n.Items} items, {n.Visible} visible by the last close, {n.Duplicates} duplicates, {n.Used} used ({n.MarketWide} market-wide)");
+        }
         if (experiencePath is not null)
         {
             Console.WriteLine($"Experience buffer: {experienceLines} lines ({summary.Fills} fills) written to {experiencePath}");

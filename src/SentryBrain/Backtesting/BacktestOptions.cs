@@ -61,6 +61,12 @@ public sealed record BacktestOptions(
     /// </summary>
     public Action<Learning.ExperienceRecord>? Experience { get; init; }
 
+    /// <summary>
+    /// Recorded news, scored (<c>backtest --news FILE</c>): the feed's <see cref="DailyMarketFeatures.News"/> replays it
+    /// point-in-time; null = no news (the feed's news is unknown, as before).
+    /// </summary>
+    public BacktestNews? News { get; init; }
+
     public double SlippageBps => Config.BacktestSlippageBps;
 
     public double CommissionPerTrade => Config.BacktestCommissionPerTrade;

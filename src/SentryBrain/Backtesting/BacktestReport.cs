@@ -31,8 +31,8 @@ public static class BacktestReport
     {
         ArgumentNullException.ThrowIfNull(result);
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "summary.json"), SummaryJson(strategy, options, summary, result.RuleBlocks));
-        File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(strategy, options, summary, manifest, result.Screens, result.RuleBlocks));
+        File.WriteAllText(Path.Combine(directory, "summary.json"), SummaryJson(strategy, options, summary, result.RuleBlocks, result.News));
+        File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryMarkdown(strategy, options, summary, manifest, result.Screens, result.RuleBlocks, result.News));
         File.WriteAllText(Path.Combine(directory, "trades.csv"), TradesCsv(result.RoundTrips));
         File.WriteAllText(Path.Combine(directory, "fills.csv"), FillsCsv(result.Fills));
         File.WriteAllText(Path.Combine(directory, "equity.csv"), EquityCsv(result));
@@ -44,7 +44,8 @@ public static class BacktestReport
     }
 
     /// <param name="ruleBlocks">Buys blocked per generated rule (<c>--rules</c>): adds the <c>rules</c> object.</param>
-    public static string SummaryJson(string strategy, BacktestOptions options, BacktestSummary s, IReadOnlyList<RuleBlockCount>? ruleBlocks = null)
+    /// <param name="news">The run's news counts (<c>--news</c>): with <see cref="BacktestOptions.News"/>, the <c>news</c> object.</param>
+    public static string SummaryJson(string strategy, BacktestOptions options, BacktestSummary s, IReadOnlyList<RuleBlockCount>? ruleBlocks = null, BacktestNewsStats? news = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(s);
@@ -92,6 +93,11 @@ public static class BacktestReport
                 BacktestRulesReport.WriteJson(w, rules, ruleBlocks ?? []);
             }
 
+            if (options.News is { } tape)
+            {
+                BacktestNewsReport.WriteJson(w, tape, news, options.Config.Sentiment);
+            }
+
             w.WriteStartArray("symbols");
             foreach (var sym in s.Symbols)
             {
@@ -113,7 +119,8 @@ public static class BacktestReport
 
     /// <param name="screens">Each day's screen (<c>--screen</c>): adds the "Daily screen" section.</param>
     /// <param name="ruleBlocks">Buys blocked per generated rule (<c>--rules</c>): adds the "Generated rules" section.</param>
-    public static string SummaryMarkdown(string strategy, BacktestOptions options, BacktestSummary s, RunManifest manifest, IReadOnlyList<ScreenDay>? screens = null, IReadOnlyList<RuleBlockCount>? ruleBlocks = null)
+    /// <param name="news">The run's news counts (<c>--news</c>): with <see cref="BacktestOptions.News"/>, the "News" section.</param>
+    public static string SummaryMarkdown(string strategy, BacktestOptions options, BacktestSummary s, RunManifest manifest, IReadOnlyList<ScreenDay>? screens = null, IReadOnlyList<RuleBlockCount>? ruleBlocks = null, BacktestNewsStats? news = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(s);
@@ -154,6 +161,11 @@ public static class BacktestReport
         if (options.Rules is { } rules)
         {
             b.Append(BacktestRulesReport.Markdown(rules, ruleBlocks ?? []));
+        }
+
+        if (options.News is { } tape)
+        {
+            b.Append(BacktestNewsReport.Markdown(tape, news, options.Config.Sentiment));
         }
 
         if (manifest.Issues.Count > 0)
@@ -238,6 +250,11 @@ public static class BacktestReport
                 w.WriteString("path", rules.Path);
                 w.WriteString("sha256", rules.Sha256);
                 w.WriteEndObject();
+            }
+
+            if (options.News is { } news)
+            {
+                BacktestNewsReport.WriteManifest(w, news);
             }
 
             w.WriteStartArray("data");

@@ -24,8 +24,8 @@ public sealed record RoundTrip(
     string EntryReason,
     string ExitReason);
 
-/// <summary>A decision as the strategy made it at a close (before sizing and fills).</summary>
-public readonly record struct DecisionRecord(DateOnly Date, string Symbol, TradeAction Action, long Qty, string Reason);
+/// <summary>A decision as the strategy made it at a close (before sizing and fills); <paramref name="News"/> is the news source it saw (decision signals), null without.</summary>
+public readonly record struct DecisionRecord(DateOnly Date, string Symbol, TradeAction Action, long Qty, string Reason, double? News = null);
 
 /// <summary>Everything a run produced; statistics are derived by <see cref="BacktestStatistics"/>.</summary>
 public sealed class BacktestResult
@@ -66,4 +66,7 @@ public sealed class BacktestResult
 
     /// <summary>Buys each generated rule blocked (<see cref="BacktestOptions.Rules"/>), in file order; null without rules.</summary>
     public IReadOnlyList<RuleBlockCount>? RuleBlocks { get; init; }
+
+    /// <summary>What the run did with the news (<see cref="BacktestOptions.News"/>); null without news.</summary>
+    public BacktestNewsStats? News { get; init; }
 }

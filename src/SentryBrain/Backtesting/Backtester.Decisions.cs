@@ -28,6 +28,11 @@ public static partial class Backtester
 
             var features = _features[s];
             features.Observe(close);
+            if (_news is not null)
+            {
+                features.ObserveNews(_news.Fresh(s, _decisionAt));
+            }
+
             var position = new HeldPosition(qty, _avg[s], peak, qty > 0 ? date.DayNumber - _entryDate[s].DayNumber : 0, _scaledAtVwap[s], _levelsDone[s], VwapTarget: false);
             var gates = new EntryGates(
                 RegularSession: true,
@@ -47,7 +52,7 @@ public static partial class Backtester
             features.Add(_panel.High[s][t], _panel.Low[s][t], close);
             if (_options.RecordDecisions || step.Decision.Action != TradeAction.Hold)
             {
-                _decisions.Add(new DecisionRecord(date, _panel.Symbols[s], step.Decision.Action, step.Decision.Qty, step.Decision.Reason));
+                _decisions.Add(new DecisionRecord(date, _panel.Symbols[s], step.Decision.Action, step.Decision.Qty, step.Decision.Reason, step.Decision.Signals.News));
             }
 
             if (qty > 0 && step.Decision.Action == TradeAction.Hold)
@@ -99,6 +104,7 @@ public static partial class Backtester
 
                 KeepLevels(s, decision);
                 Queue(s, TradeAction.Buy, qty, decision.Reason, null);
+                _news?.Entered(s, _decisionAt, onNews: _features[s].News is not null); // one headline, one entry
             }
             else
             {

@@ -86,10 +86,14 @@ public static partial class Backtester
         private readonly int _regime;
         private readonly Signals.Technical.Sma? _regimeSma;
         private readonly DailyScreen? _screen;
+        private readonly BacktestNewsBook? _news;
         private double _cash;
         private int _pendingCount;
         private bool _spyBelow;
         private int _tripSeq;
+
+        /// <summary>When today's decisions are made: the close (16:00 New York, or the early close), UTC; news visible by then counts.</summary>
+        private DateTime _decisionAt;
 
         /// <summary>With an experience sink: the signals of the decision <see cref="Act"/> is handling (<see cref="Queue"/> keeps them with the order).</summary>
         private Strategy.DecisionSignals? _acting;
@@ -146,6 +150,7 @@ public static partial class Backtester
             _regime = _config.Spy200maRegimeEnabled && options.Strategy != BacktestStrategy.SmaCross ? panel.IndexOf(options.RegimeSymbol) : -1;
             _regimeSma = _regime >= 0 ? new Signals.Technical.Sma((int)RegimeSmaDays) : null;
             _screen = options.Screen is { } screen ? new DailyScreen(panel, screen, [.. _dataOnly.Select(d => !d)]) : null;
+            _news = options.News is { } news ? new BacktestNewsBook(news, panel.Symbols, _config.Sentiment) : null;
         }
 
         public BacktestResult Run(Action<int, int>? progress)
@@ -197,6 +202,12 @@ public static partial class Backtester
                 }
 
                 var trading = t >= from && (t < days - 1 || !_options.FillAtNextOpen);
+                if (_news is not null)
+                {
+                    _decisionAt = Market.NyseCalendar.CloseUtc(date);
+                    _news.AdvanceTo(_decisionAt); // only news visible at the close
+                }
+
                 var inMarket = false;
                 for (var s = 0; s < _n; s++)
                 {
@@ -250,6 +261,7 @@ public static partial class Backtester
                 BarsProcessed = bars,
                 Screens = _screen?.Days,
                 RuleBlocks = RuleBlockCounts(),
+                News = _news?.Stats(),
             };
         }
 

@@ -13,7 +13,8 @@ namespace SentryBrain.Backtesting;
 /// </summary>
 /// <remarks>
 /// What a daily bar cannot give is unknown (null), which the policies treat exactly as live: OFI (needs trades
-/// against quotes), session VWAP (needs intraday bars), news. The technical score and momentum are of the last 120
+/// against quotes), session VWAP (needs intraday bars), and news unless the run replays recorded news
+/// (<see cref="ObserveNews"/>, <c>backtest --news</c>). The technical score and momentum are of the last 120
 /// completed daily closes (live: 1-minute bars); RSI is of the daily closes; prob_gain uses the 1- and 5-day returns
 /// and the 30-day volatility (as the reference backtest did). Structure falls back to the trend filter (price above
 /// the SMA of <c>TREND_SMA_PERIOD</c> daily closes) while unknown. Signals are not precomputed: structure and the
@@ -75,6 +76,10 @@ public sealed class DailyMarketFeatures : IMarketFeatures, ICrossoverFeatures
         }
     }
 
+    /// <summary>Today's news source at the close, before the decision (the simulation's point-in-time news book).</summary>
+    /// <param name="news">The symbol's fresh decayed news score; null when none is a source.</param>
+    public void ObserveNews(double? news) => News = news;
+
     /// <summary>Day t's completed bar joins the history, after the decision.</summary>
     /// <param name="high">Day t's high.</param>
     /// <param name="low">Day t's low.</param>
@@ -114,8 +119,11 @@ public sealed class DailyMarketFeatures : IMarketFeatures, ICrossoverFeatures
     /// <inheritdoc/>
     public double ProbGain => Signals.ProbGain.Compute(_indicators.Return1d, _indicators.Return5d, _indicators.Volatility);
 
-    /// <inheritdoc/>
-    public double? News => null;
+    /// <summary>
+    /// The symbol's recorded news at today's close (<c>backtest --news</c>): decayed, fresh and unused by a buy, as set by
+    /// <see cref="ObserveNews"/>; null without news, as before.
+    /// </summary>
+    public double? News { get; private set; }
 
     /// <inheritdoc/>
     public double Return1 => _indicators.Return1d ?? 0;

@@ -35,6 +35,20 @@ public sealed record SentimentSettings
     /// <summary>Minutes during which a near-identical headline on the same symbol is the same story.</summary>
     public double NewsDedupeWindowMin { get; init; } = 1440;
 
+    /// <summary>
+    /// Half-life of a news item's weight in a backtest (<c>backtest --news</c>), minutes. Not NEWS_HALF_LIFE_MIN: a daily
+    /// backtest decides once a day at the close, so a live 60-minute half-life would leave a morning headline at 2^−6
+    /// of its score by the close; one day keeps the day's news whole and lets yesterday's count half.
+    /// </summary>
+    public double BacktestNewsHalfLifeMin { get; init; } = 1440;
+
+    /// <summary>
+    /// Age (calendar days, from the newest item's <c>created_at</c>) after which a symbol's news is no longer a source in
+    /// a backtest; the live NEWS_MAX_AGE_SEC (one hour) would drop everything but the last hour before a close. Three
+    /// days reach over a weekend: Friday-evening news still counts at Monday's close.
+    /// </summary>
+    public double BacktestNewsMaxAgeDays { get; init; } = 3;
+
     internal static SentimentSettings Read(ConfigReader r)
     {
         var d = new SentimentSettings();
@@ -49,6 +63,8 @@ public sealed record SentimentSettings
             Wait = r.String("SENTIMENT_WAIT", d.Wait, "wait for a model's news score before the next event of its symbols: auto (stdin and backtests wait, Redis does not), true or false", allowed: ["auto", "true", "false"]).ToLowerInvariant(),
             WaitTimeoutMs = r.Int("SENTIMENT_WAIT_TIMEOUT_MS", d.WaitTimeoutMs, "longest wait for one news score before the item keeps its VADER score, milliseconds", min: 1, max: 600_000),
             NewsDedupeWindowMin = r.Double("NEWS_DEDUPE_WINDOW_MIN", d.NewsDedupeWindowMin, "minutes during which a near-identical headline on the same symbol counts as the same story", min: 0, max: 525_600),
+            BacktestNewsHalfLifeMin = r.Double("BACKTEST_NEWS_HALF_LIFE_MIN", d.BacktestNewsHalfLifeMin, "backtest --news: half-life of a news item's weight, minutes (a daily close is hours after most news, so longer than NEWS_HALF_LIFE_MIN; 0 = the newest item only)", min: 0, max: 525_600),
+            BacktestNewsMaxAgeDays = r.Double("BACKTEST_NEWS_MAX_AGE_DAYS", d.BacktestNewsMaxAgeDays, "backtest --news: a symbol's news stops being a source this many calendar days after its newest item (3 reaches over a weekend; live: NEWS_MAX_AGE_SEC)", min: 0, max: 3650),
         };
     }
 }
