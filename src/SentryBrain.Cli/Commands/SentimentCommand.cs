@@ -22,7 +22,7 @@ internal static class SentimentCommand
         command.SetAction(parse => Usage.Run("sentiment", () => Score(parse.GetValue(text) ?? [], parse.GetValue(model))));
         command.Subcommands.Add(Eval());
 
-        // `sentiment train` (SentimentTrainCommand.Create()) is added here by its own change.
+        command.Subcommands.Add(SentimentTrainCommand.Create());
         return command;
     }
 
