@@ -105,6 +105,7 @@ internal static class BenchCommand
         // 3. Per-event latency of ProcessLine (parse → state → decision → order), one timestamp pair per event.
         var latencies = new long[lines.Count];
         long evaluations;
+        Engine.News.NewsCounts news;
         using (var broker = PaperBroker.Open(":memory:", config.PaperStartingCash))
         using (var journal = new JournalWriter(Stream.Null))
         {
@@ -120,6 +121,7 @@ internal static class BenchCommand
 
             evaluations = engine.Evaluations;
             engine.Finish();
+            news = engine.NewsCounts;
         }
 
         Array.Sort(latencies);
@@ -140,6 +142,8 @@ internal static class BenchCommand
         table.AddRow("decisions / orders / fills", $"{summary!.Decisions:N0} / {summary.Orders:N0} / {summary.Fills:N0}");
         table.AddRow("strategy / interval (s)", $"{strategy} / {interval.ToString(CultureInfo.InvariantCulture)}");
         table.AddRow("news model / waits", $"{sentiment.Name} / {(wait && !sentiment.IsFast ? "yes" : "no")}");
+        // From the latency pass: how much of the news the model itself scored (a slow model falls behind a fast stream).
+        table.AddRow("news: items / duplicates / model-scored / VADER kept / unscored at end", $"{news.Received:N0} / {news.Duplicates:N0} / {news.ModelScored:N0} / {news.Overflow + news.Timeouts + news.Failed:N0} / {news.Abandoned:N0}");
         table.AddRow("machine", $"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}");
         AnsiConsole.Write(table);
         return 0;

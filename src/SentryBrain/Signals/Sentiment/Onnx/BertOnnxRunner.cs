@@ -6,8 +6,8 @@ namespace SentryBrain.Signals.Sentiment.Onnx;
 /// <summary>
 /// Runs a BERT-family ONNX model over texts: tokenises each text ([CLS] … [SEP], at most <c>MaxTokens</c>), groups
 /// texts of similar length into batches of <c>BatchSize</c> padded to the longest, and returns either the classifier
-/// logits per text (<see cref="Logits"/>) or masked mean-pooled token embeddings (<see cref="Embeddings"/>, sentence
-/// transformers such as MiniLM). Input names and element types (int64 or int32) come from the model; token_type_ids
+/// logits per text (<see cref="Logits"/>) or pooled token embeddings (<see cref="Pooled"/>, <see cref="Embeddings"/>:
+/// sentence transformers such as MiniLM). Input names and element types (int64 or int32) come from the model; token_type_ids
 /// is optional. Buffers are kept between calls; one call runs at a time.
 /// </summary>
 public sealed class BertOnnxRunner : IDisposable
@@ -32,6 +32,9 @@ public sealed class BertOnnxRunner : IDisposable
     private int[] _lengths = new int[16];
     private long[] _sortKeys = new long[16];
     private int[] _order = new int[16];
+
+    // Pooling sums in double: a 512-token text loses no precision.
+    private readonly double[] _sums;
 
     private BertOnnxRunner(InferenceSession session, SessionOptions options, BertInputTokenizer tokenizer, SentimentSettings settings)
     {
@@ -70,6 +73,8 @@ public sealed class BertOnnxRunner : IDisposable
         {
             HiddenSize = Probe(_hiddenOutput);
         }
+
+        _sums = new double[HiddenSize];
     }
 
     public BertInputTokenizer Tokenizer { get; }
@@ -127,17 +132,24 @@ public sealed class BertOnnxRunner : IDisposable
         ArgumentNullException.ThrowIfNull(texts);
         var width = _logitsOutput is null ? throw new InvalidOperationException("the model has no logits output") : LogitCount;
         Check(texts.Count, width, logits.Length);
-        Run(texts, _logitsOutput, width, logits, normalize: false);
+        Run(texts, _logitsOutput, width, logits, TokenPooling.Mean);
     }
 
     /// <summary>Writes the attention-masked mean of text i's token embeddings (L2-normalised if asked) into <c>embeddings[i*HiddenSize ..]</c>.</summary>
     public void Embeddings(IReadOnlyList<string> texts, Span<float> embeddings, bool normalize = true)
+        => Pooled(texts, embeddings, normalize ? TokenPooling.NormalizedMean : TokenPooling.Mean);
+
+    /// <summary>Writes text i's token embeddings pooled by <paramref name="pooling"/> into <c>destination[i*PooledWidth(pooling) ..]</c>.</summary>
+    public void Pooled(IReadOnlyList<string> texts, Span<float> destination, TokenPooling pooling)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var width = _hiddenOutput is null ? throw new InvalidOperationException("the model has no token embeddings output") : HiddenSize;
-        Check(texts.Count, width, embeddings.Length);
-        Run(texts, _hiddenOutput, width, embeddings, normalize);
+        var width = _hiddenOutput is null ? throw new InvalidOperationException("the model has no token embeddings output") : PooledWidth(pooling);
+        Check(texts.Count, width, destination.Length);
+        Run(texts, _hiddenOutput, width, destination, pooling);
     }
+
+    /// <summary>Floats per text that <paramref name="pooling"/> writes.</summary>
+    public int PooledWidth(TokenPooling pooling) => pooling == TokenPooling.MeanMaxCls ? 3 * HiddenSize : HiddenSize;
 
     /// <summary>The ids text <paramref name="text"/> becomes (for tests and diagnostics).</summary>
     public int[] Encode(string text) => Tokenizer.Encode(text, MaxTokens);
@@ -150,7 +162,7 @@ public sealed class BertOnnxRunner : IDisposable
         }
     }
 
-    private void Run(IReadOnlyList<string> texts, string output, int width, Span<float> destination, bool normalize)
+    private void Run(IReadOnlyList<string> texts, string output, int width, Span<float> destination, TokenPooling pooling)
     {
         lock (_gate)
         {
@@ -158,7 +170,7 @@ public sealed class BertOnnxRunner : IDisposable
             Tokenize(texts);
             for (var start = 0; start < count; start += BatchSize)
             {
-                RunBatch(_order.AsSpan(start, Math.Min(BatchSize, count - start)), output, width, destination, normalize);
+                RunBatch(_order.AsSpan(start, Math.Min(BatchSize, count - start)), output, width, destination, pooling);
             }
         }
     }
@@ -198,7 +210,7 @@ public sealed class BertOnnxRunner : IDisposable
         }
     }
 
-    private void RunBatch(ReadOnlySpan<int> rows, string output, int width, Span<float> destination, bool normalize)
+    private void RunBatch(ReadOnlySpan<int> rows, string output, int width, Span<float> destination, TokenPooling pooling)
     {
         var b = rows.Length;
         var longest = 0;
@@ -238,41 +250,63 @@ public sealed class BertOnnxRunner : IDisposable
             return;
         }
 
+        var hidden = HiddenSize;
         for (var r = 0; r < b; r++)
         {
-            MeanPool(data.Slice(r * longest * width, longest * width), _lengths[rows[r]], width, destination.Slice(rows[r] * width, width), normalize);
+            Pool(data.Slice(r * longest * hidden, longest * hidden), _lengths[rows[r]], destination.Slice(rows[r] * width, width), pooling);
         }
     }
 
-    // Mean over the text's real tokens (the attention mask is 1 exactly for the first `tokens` positions).
-    private static void MeanPool(ReadOnlySpan<float> hidden, int tokens, int width, Span<float> into, bool normalize)
+    // Over the text's real tokens: the attention mask is 1 exactly for the first `tokens` positions.
+    private void Pool(ReadOnlySpan<float> states, int tokens, Span<float> into, TokenPooling pooling)
     {
-        into.Clear();
+        var width = HiddenSize;
+        var sums = _sums.AsSpan();
+        sums.Clear();
         for (var t = 0; t < tokens; t++)
         {
-            var h = hidden.Slice(t * width, width);
+            var token = states.Slice(t * width, width);
             for (var k = 0; k < width; k++)
             {
-                into[k] += h[k];
+                sums[k] += token[k];
             }
         }
 
-        var scale = 1f / Math.Max(tokens, 1);
-        if (normalize)
+        var scale = 1.0 / Math.Max(tokens, 1);
+        if (pooling == TokenPooling.NormalizedMean)
         {
-            var sum = 0.0;
-            foreach (var v in into)
+            var norm = 0.0;
+            foreach (var v in sums)
             {
-                sum += (double)v * v;
+                norm += v * v;
             }
 
-            scale = (float)(1 / Math.Max(Math.Sqrt(sum), 1e-12));
+            scale = 1 / Math.Max(Math.Sqrt(norm), 1e-12); // the mean's own scale cancels out
         }
 
+        var mean = into[..width];
         for (var k = 0; k < width; k++)
         {
-            into[k] *= scale;
+            mean[k] = (float)(sums[k] * scale);
         }
+
+        if (pooling != TokenPooling.MeanMaxCls)
+        {
+            return;
+        }
+
+        var max = into.Slice(width, width);
+        states[..width].CopyTo(max);
+        for (var t = 1; t < tokens; t++)
+        {
+            var token = states.Slice(t * width, width);
+            for (var k = 0; k < width; k++)
+            {
+                max[k] = Math.Max(max[k], token[k]);
+            }
+        }
+
+        states[..width].CopyTo(into.Slice(2 * width, width)); // [CLS] comes first
     }
 
     private int Probe(string output)

@@ -102,6 +102,37 @@ public sealed class MiniLmRunnerTests(MiniLmFixture minilm) : IClassFixture<Mini
     }
 
     [Fact]
+    public void Mean_max_cls_pooling_is_the_plain_mean_then_the_per_dimension_max_then_the_first_token()
+    {
+        var runner = minilm.Runner;
+        Assert.Equal(3 * 384, runner.PooledWidth(TokenPooling.MeanMaxCls));
+        var pooled = new float[Sentences.Length * 3 * 384];
+        runner.Pooled(Sentences, pooled, TokenPooling.MeanMaxCls);
+        var mean = new float[Sentences.Length * 384];
+        runner.Embeddings(Sentences, mean, normalize: false);
+        for (var s = 0; s < Sentences.Length; s++)
+        {
+            var row = pooled.AsSpan(s * 3 * 384, 3 * 384);
+            for (var k = 0; k < 384; k++)
+            {
+                Assert.Equal(mean[(s * 384) + k], row[k], 5);
+                Assert.True(row[384 + k] >= row[k] - 1e-5f, $"\"{Sentences[s]}\" dim {k}: max {row[384 + k]} below mean {row[k]}");
+                Assert.True(row[384 + k] >= row[768 + k], $"\"{Sentences[s]}\" dim {k}: max {row[384 + k]} below [CLS] {row[768 + k]}");
+            }
+        }
+
+        // The empty text is [CLS] [SEP]: the mean is (cls + sep) / 2, so sep = 2·mean − cls and max = max(cls, sep).
+        var empty = new float[3 * 384];
+        runner.Pooled([""], empty, TokenPooling.MeanMaxCls);
+        for (var k = 0; k < 384; k++)
+        {
+            var cls = empty[768 + k];
+            var sep = (2 * empty[k]) - cls;
+            Assert.Equal(Math.Max(cls, sep), empty[384 + k], 4);
+        }
+    }
+
+    [Fact]
     public void Edge_case_texts_embed_without_error_and_the_runner_truncates_at_256()
     {
         var runner = minilm.Runner;
