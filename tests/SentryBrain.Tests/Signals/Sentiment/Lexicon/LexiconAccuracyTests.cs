@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace SentryBrain.Tests.Signals.Sentiment.Lexicon;
 
 /// <summary>The acceptance bar of issue 14 on the Financial PhraseBank (read from ../shared/data, never committed).</summary>
-public sealed class LexiconPhraseBankTests(ITestOutputHelper output)
+public sealed class LexiconAccuracyTests(ITestOutputHelper output)
 {
     [PhraseBankFact]
     public void LexiconReachesSixtyFivePercentOnTheWholePhraseBank()

@@ -10,7 +10,7 @@ namespace SentryBrain.Tests.Signals.Sentiment.Embedding;
 /// held-out 20 %, both as reported by <c>sentiment train --split</c> and when the written head is loaded as the
 /// engine loads it and scores the held-out sentences. Needs the PhraseBank (skips without it); takes a few minutes.
 /// </summary>
-public sealed class EmbeddingPhraseBankTests : IDisposable
+public sealed class EmbeddingHeldOutAccuracyTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sb-embed-pb-").FullName;
 
