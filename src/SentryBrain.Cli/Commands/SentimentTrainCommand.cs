@@ -61,7 +61,7 @@ internal static class SentimentTrainCommand
         try
         {
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loading {MiniLmEncoder.ModelName} ({settings.Threads} thread(s), batch {settings.BatchSize}, ≤ {settings.MaxTokens} tokens)"));
-            using var featurizer = new EmbeddingFeaturizer(new MiniLmEncoder(settings.Threads, settings.MaxTokens, settings.BatchSize), Vader.Default);
+            using var featurizer = new EmbeddingFeaturizer(new MiniLmEncoder(settings), Vader.Default);
             var step = Math.Max(settings.BatchSize, sentences.Count / 20);
             var next = step;
             result = EmbeddingTraining.Run(featurizer, sentences, split, data, time, (done, total) =>

@@ -23,7 +23,7 @@ public sealed class EmbeddingSentimentModel : ISentimentModel
     }
 
     public EmbeddingSentimentModel(SoftmaxHead head, SentimentSettings settings)
-        : this(head, new EmbeddingFeaturizer(new MiniLmEncoder(settings.Threads, settings.MaxTokens, settings.BatchSize), Vader.Default))
+        : this(head, new EmbeddingFeaturizer(new MiniLmEncoder(settings), Vader.Default))
     {
     }
 

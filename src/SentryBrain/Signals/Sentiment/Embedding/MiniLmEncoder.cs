@@ -21,17 +21,14 @@ public sealed class MiniLmEncoder : IDisposable
 
     private readonly BertOnnxRunner _runner;
 
-    /// <param name="threads">ONNX Runtime intra-op threads (SENTIMENT_THREADS).</param>
-    /// <param name="maxTokens">tokens per text, [CLS] and [SEP] included (SENTIMENT_MAX_TOKENS; MiniLM reads at most <see cref="MiniLmRunner.TrainedMaxTokens"/>).</param>
-    /// <param name="batchSize">most texts per <see cref="Encode"/> call (SENTIMENT_BATCH_SIZE).</param>
-    public MiniLmEncoder(int threads, int maxTokens, int batchSize)
+    /// <param name="settings">SENTIMENT_THREADS, SENTIMENT_MAX_TOKENS (MiniLM reads at most
+    /// <see cref="MiniLmRunner.TrainedMaxTokens"/>) and SENTIMENT_BATCH_SIZE (most texts per <see cref="Encode"/> call).</param>
+    public MiniLmEncoder(SentimentSettings settings)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 3);
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentNullException.ThrowIfNull(settings);
         try
         {
-            _runner = MiniLmRunner.Create(new SentimentSettings { Threads = threads, MaxTokens = maxTokens, BatchSize = batchSize });
+            _runner = MiniLmRunner.Create(settings);
         }
         catch (Exception ex) when (ex is OnnxRuntimeException or InvalidDataException or InvalidOperationException)
         {

@@ -132,7 +132,7 @@ public sealed class BertOnnxRunner : IDisposable
         ArgumentNullException.ThrowIfNull(texts);
         var width = _logitsOutput is null ? throw new InvalidOperationException("the model has no logits output") : LogitCount;
         Check(texts.Count, width, logits.Length);
-        Run(texts, _logitsOutput, width, logits, TokenPooling.Mean);
+        Run(texts, _logitsOutput, width, logits, pooling: null);
     }
 
     /// <summary>Writes the attention-masked mean of text i's token embeddings (L2-normalised if asked) into <c>embeddings[i*HiddenSize ..]</c>.</summary>
@@ -162,7 +162,8 @@ public sealed class BertOnnxRunner : IDisposable
         }
     }
 
-    private void Run(IReadOnlyList<string> texts, string output, int width, Span<float> destination, TokenPooling pooling)
+    // pooling null: the output is per-text logits, copied as they are.
+    private void Run(IReadOnlyList<string> texts, string output, int width, Span<float> destination, TokenPooling? pooling)
     {
         lock (_gate)
         {
@@ -210,7 +211,7 @@ public sealed class BertOnnxRunner : IDisposable
         }
     }
 
-    private void RunBatch(ReadOnlySpan<int> rows, string output, int width, Span<float> destination, TokenPooling pooling)
+    private void RunBatch(ReadOnlySpan<int> rows, string output, int width, Span<float> destination, TokenPooling? pooling)
     {
         var b = rows.Length;
         var longest = 0;
@@ -240,7 +241,7 @@ public sealed class BertOnnxRunner : IDisposable
         using var results = _session.Run(_runOptions, _inputNames, values, [output]);
         var result = results[0];
         var data = result.GetTensorDataAsSpan<float>();
-        if (output == _logitsOutput)
+        if (pooling is not { } how)
         {
             for (var r = 0; r < b; r++)
             {
@@ -253,7 +254,7 @@ public sealed class BertOnnxRunner : IDisposable
         var hidden = HiddenSize;
         for (var r = 0; r < b; r++)
         {
-            Pool(data.Slice(r * longest * hidden, longest * hidden), _lengths[rows[r]], destination.Slice(rows[r] * width, width), pooling);
+            Pool(data.Slice(r * longest * hidden, longest * hidden), _lengths[rows[r]], destination.Slice(rows[r] * width, width), how);
         }
     }
 

@@ -1,3 +1,4 @@
+using SentryBrain.Config;
 using SentryBrain.Signals.Sentiment;
 using SentryBrain.Signals.Sentiment.Embedding;
 
@@ -111,7 +112,7 @@ public sealed class EmbeddingSentimentModelTests(EncoderFixture fixture) : IClas
         Assert.All(results, r => Assert.InRange(r.Score, -1, 1));
 
         // Truncation at 128 tokens: the encoder reads the 10,500 characters exactly as their first 2,000 (≈ 400 tokens).
-        using var encoder = new MiniLmEncoder(threads: 1, maxTokens: 128, batchSize: 2);
+        using var encoder = new MiniLmEncoder(new SentimentSettings { Threads = 1, MaxTokens = 128, BatchSize = 2 });
         var features = new float[2 * MiniLmEncoder.FeatureCount];
         encoder.Encode([texts[0], texts[0][..2000]], features);
         Assert.True(features.AsSpan(0, MiniLmEncoder.FeatureCount).SequenceEqual(features.AsSpan(MiniLmEncoder.FeatureCount)));

@@ -25,7 +25,7 @@ public sealed class EncoderFixture : IDisposable
     public static EmbeddingFeaturizer NewFeaturizer()
     {
         var s = Settings();
-        return new EmbeddingFeaturizer(new MiniLmEncoder(s.Threads, s.MaxTokens, s.BatchSize), Vader.Default);
+        return new EmbeddingFeaturizer(new MiniLmEncoder(s), Vader.Default);
     }
 
     public static EmbeddingTrainingResult Train(EmbeddingFeaturizer featurizer)
